@@ -1,0 +1,187 @@
+# guichet — the agent's desk (guichet) and its backend (guichetd).
+#
+# One non-recursive Makefile.  Sources are found by directory:
+#   src/core    -> libguichet-core.a   (model, JSON, text, calendar; no I/O)
+#   src/server  -> guichetd            (main.c is the program, the rest a library)
+#   src/client  -> libguichet-client.a (commands, API, event loop; no curses)
+#   src/tui     -> guichet             (curses screens)
+# Tests: tests/unit/test_*.c (cmocka), tests/integration/*.sh (real binaries),
+# tests/fuzz/fuzz_*.c (libFuzzer).  `make check` prints "N passed, N failed".
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BINDIR   = $(PREFIX)/bin
+SBINDIR  = $(PREFIX)/sbin
+MANDIR   = $(PREFIX)/share/man
+DATADIR  = $(PREFIX)/share/guichet
+LOCALEDIR = $(PREFIX)/share/locale
+
+B       ?= build
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+LDFLAGS ?=
+PKG_CONFIG ?= pkg-config
+VERSION := 0.1.0
+
+WARN  = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+        -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral
+DEFS  = -D_GNU_SOURCE -DGUICHET_VERSION='"$(VERSION)"' \
+        -DLOCALEDIR='"$(LOCALEDIR)"' -DDATADIR='"$(DATADIR)"'
+INC   = -Isrc
+
+pc = $(shell $(PKG_CONFIG) --$(1) $(2) 2>/dev/null)
+CORE_PKGS   = jansson
+SERVER_PKGS = libmicrohttpd gnutls sqlite3 libsodium jansson
+CLIENT_PKGS = libcurl libsodium jansson
+TUI_PKGS    = ncursesw
+TEST_PKGS   = cmocka
+
+ALL_CFLAGS = $(WARN) $(DEFS) $(INC) \
+	$(call pc,cflags,$(CORE_PKGS) $(SERVER_PKGS) $(CLIENT_PKGS) $(TUI_PKGS)) $(CFLAGS)
+
+CORE_SRC   := $(wildcard src/core/*.c)
+SERVER_SRC := $(filter-out src/server/main.c,$(wildcard src/server/*.c))
+CLIENT_SRC := $(wildcard src/client/*.c)
+TUI_SRC    := $(filter-out src/tui/main.c,$(wildcard src/tui/*.c))
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+FUZZ_SRC   := $(wildcard tests/fuzz/fuzz_*.c)
+
+obj = $(patsubst %.c,$(B)/%.o,$(1))
+LIBCORE   = $(B)/libguichet-core.a
+LIBSERVER = $(B)/libguichetd.a
+LIBCLIENT = $(B)/libguichet-client.a
+LIBTUI    = $(B)/libguichet-tui.a
+GUICHETD  = $(B)/guichetd
+GUICHET   = $(B)/guichet
+UNIT_BINS = $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
+
+SERVER_LIBS = $(call pc,libs,$(SERVER_PKGS)) -lpthread -lm
+CLIENT_LIBS = $(call pc,libs,$(CLIENT_PKGS)) -lm
+TUI_LIBS    = $(call pc,libs,$(TUI_PKGS))
+TEST_LIBS   = $(call pc,libs,$(TEST_PKGS) $(SERVER_PKGS) $(CLIENT_PKGS) $(TUI_PKGS)) -lpthread -lm
+
+PROGRAMS = $(GUICHETD) $(if $(wildcard src/tui/main.c),$(GUICHET))
+
+.PHONY: all check test demo install uninstall asan fuzz bench clean deps deps-test \
+	deps-bench unit
+.DEFAULT_GOAL := all
+
+all: deps $(PROGRAMS) po
+
+deps:
+	@sh contrib/deps build
+deps-test:
+	@sh contrib/deps test
+deps-bench:
+	@sh contrib/deps bench
+
+$(B)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIBCORE): $(call obj,$(CORE_SRC))
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+$(LIBSERVER): $(call obj,$(SERVER_SRC))
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+$(LIBCLIENT): $(call obj,$(CLIENT_SRC))
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+$(LIBTUI): $(call obj,$(TUI_SRC))
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+$(GUICHETD): $(call obj,src/server/main.c) $(LIBSERVER) $(LIBCORE)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(SERVER_LIBS)
+
+$(GUICHET): $(call obj,src/tui/main.c) $(LIBTUI) $(LIBCLIENT) $(LIBCORE)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(TUI_LIBS) $(CLIENT_LIBS)
+
+# Unit tests link every library; an archive only brings in what a test uses.
+$(B)/tests/%: tests/unit/%.c $(LIBTUI) $(LIBCLIENT) $(LIBSERVER) $(LIBCORE)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(call pc,cflags,cmocka) $(LDFLAGS) -o $@ $< \
+		$(LIBTUI) $(LIBCLIENT) $(LIBSERVER) $(LIBCORE) $(TEST_LIBS)
+
+unit: $(UNIT_BINS)
+
+# --- translations ----------------------------------------------------------
+PO_FILES := $(wildcard po/*.po)
+MO_FILES := $(patsubst po/%.po,$(B)/locale/%/LC_MESSAGES/guichet.mo,$(PO_FILES))
+po: $(MO_FILES)
+$(B)/locale/%/LC_MESSAGES/guichet.mo: po/%.po
+	@mkdir -p $(@D)
+	msgfmt -c -o $@ $<
+.PHONY: po
+
+# --- tests -------------------------------------------------------------------
+check: deps-test all unit
+	@B=$(B) sh tests/run
+
+test: check
+
+# Address and undefined-behaviour sanitizers over the whole suite, in build-asan/.
+asan:
+	$(MAKE) B=build-asan CC=$(CC) \
+		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+		LDFLAGS="-fsanitize=address,undefined" check
+
+# libFuzzer targets, built with clang; each runs FUZZ_SECONDS.
+FUZZ_SECONDS ?= 30
+FUZZ_B = build-fuzz
+FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined $(WARN) $(DEFS) $(INC) \
+	$(call pc,cflags,$(CORE_PKGS) $(CLIENT_PKGS) $(TUI_PKGS))
+FUZZ_CORE = $(CORE_SRC) $(wildcard src/client/config_parse.c src/client/sse.c src/client/keyspec.c)
+fuzz: deps-bench
+	@mkdir -p $(FUZZ_B)
+	@set -e; for t in $(FUZZ_SRC); do \
+		n=$$(basename $$t .c); \
+		echo "fuzz: building $$n"; \
+		clang $(FUZZ_CFLAGS) -o $(FUZZ_B)/$$n $$t $(FUZZ_CORE) \
+			$(call pc,libs,$(CORE_PKGS) $(CLIENT_PKGS)) -lm; \
+	done
+	@set -e; for t in $(FUZZ_SRC); do \
+		n=$$(basename $$t .c); \
+		mkdir -p $(FUZZ_B)/corpus/$$n; \
+		seeds=tests/fuzz/corpus/$$n; [ -d $$seeds ] || seeds=; \
+		echo "fuzz: running $$n for $(FUZZ_SECONDS)s"; \
+		$(FUZZ_B)/$$n -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+			-print_final_stats=1 $(FUZZ_B)/corpus/$$n $$seeds 2>$(FUZZ_B)/$$n.log \
+			|| { tail -40 $(FUZZ_B)/$$n.log; exit 1; }; \
+		grep -E 'stat::number_of_executed_units' $(FUZZ_B)/$$n.log || true; \
+	done
+
+bench: deps-bench all
+	@B=$(B) sh tests/bench/run
+
+# --- demo --------------------------------------------------------------------
+demo: all
+	@sh contrib/demo $(B)
+
+# --- install -------------------------------------------------------------------
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DATADIR)
+	install -m 755 $(GUICHETD) $(DESTDIR)$(SBINDIR)/guichetd
+	install -m 644 doc/guichetd.8 $(DESTDIR)$(MANDIR)/man8/guichetd.8
+	@if [ -f $(GUICHET) ]; then \
+		install -d $(DESTDIR)$(BINDIR); \
+		install -m 755 $(GUICHET) $(DESTDIR)$(BINDIR)/guichet; fi
+	@for m in doc/*.1; do [ -f $$m ] && install -m 644 $$m $(DESTDIR)$(MANDIR)/man1/ || true; done
+	@for m in doc/*.5; do [ -f $$m ] && install -m 644 $$m $(DESTDIR)$(MANDIR)/man5/ || true; done
+	@for d in themes keymaps; do [ -d $$d ] && cp -R $$d $(DESTDIR)$(DATADIR)/ || true; done
+	@for mo in $(MO_FILES); do \
+		l=$$(echo $$mo | sed 's|$(B)/locale/||'); \
+		install -D -m 644 $$mo $(DESTDIR)$(LOCALEDIR)/$$l; done
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/guichetd $(DESTDIR)$(BINDIR)/guichet \
+		$(DESTDIR)$(MANDIR)/man8/guichetd.8 $(DESTDIR)$(MANDIR)/man1/guichet.1 \
+		$(DESTDIR)$(MANDIR)/man5/guichetrc.5
+	rm -rf $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -rf build build-asan build-fuzz
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

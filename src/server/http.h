@@ -1,0 +1,158 @@
+/* The HTTP side of guichetd: one `struct req` per request, filled by the
+ * libmicrohttpd glue (http.c), routed by the route table (routes.c), and
+ * answered by a handler through the reply_* functions below.  A handler
+ * never touches libmicrohttpd itself. */
+#ifndef GUICHET_SERVER_HTTP_H
+#define GUICHET_SERVER_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+
+#include "server/server.h"
+
+struct MHD_Connection;
+struct route;
+struct store_tx;
+
+/* Roles, as bits so that a route lists who may call it. */
+enum role {
+	ROLE_NONE = 0,
+	ROLE_PUBLIC = 1 << 0,     /* a citizen's chat token: reaches its chat only */
+	ROLE_SERVICE = 1 << 1,    /* a machine account (PBX bridge) */
+	ROLE_AGENT = 1 << 2,
+	ROLE_SUPERVISOR = 1 << 3,
+	ROLE_ADMIN = 1 << 4,
+};
+#define ROLES_STAFF (ROLE_AGENT | ROLE_SUPERVISOR | ROLE_ADMIN)
+#define ROLES_SUPERVISION (ROLE_SUPERVISOR | ROLE_ADMIN)
+
+#define CALLER_MAX_SERVICES 32
+
+/* Who is calling, from the bearer token. */
+struct caller {
+	int role;                  /* one ROLE_* bit, ROLE_NONE when anonymous */
+	int64_t agent_id;          /* 0 for public tokens */
+	int64_t chat_id;           /* public tokens only */
+	int64_t token_id;
+	char login[65];
+	int nservices;             /* the agent's skills (service ids) */
+	int64_t services[CALLER_MAX_SERVICES];
+};
+
+#define REQ_MAX_PARAMS 3
+
+struct req {
+	struct server *srv;
+	struct MHD_Connection *conn;
+	const struct route *route;
+	const char *method;          /* owned by libmicrohttpd */
+	const char *url;             /* path without the query, owned by libmicrohttpd */
+	char params[REQ_MAX_PARAMS][128]; /* {x} segments of the path, in order */
+	int nparams;
+	char client_addr[64];
+	struct caller caller;
+	char idem_key[129];          /* Idempotency-Key, "" when none */
+
+	/* Body, bounded by cfg.max_body. */
+	char *body;
+	size_t body_len, body_cap;
+	bool body_too_big;
+	json_t *json;                /* parsed body (owned), NULL when none */
+
+	/* The answer a handler sets. */
+	int status;
+	json_t *answer;              /* owned; NULL for an empty body */
+	char *raw_answer;            /* owned; pre-serialised body (replays, metrics) */
+	const char *raw_type;        /* content type of raw_answer */
+	char etag[32];
+	char location[160];
+	char allow[64];
+	char problem_extra_name[32]; /* optional member added to problem+json */
+	json_t *problem_extra;       /* owned */
+	bool answered;
+	bool idem_stored;            /* the idempotency record is written */
+	bool emitted;                /* events were appended: wake the hub on commit */
+	bool event_stream;           /* the handler turned this into an SSE stream */
+	void *stream;                /* freed by stream_free when the connection ends */
+	long (*stream_read)(void *stream, struct MHD_Connection *c, uint64_t pos, char *buf,
+			    size_t max);
+	void (*stream_free)(void *stream);
+
+	uint64_t started_ns;
+};
+
+/* --- answers ---------------------------------------------------------- */
+
+/* Answer with a JSON body; takes ownership of body (may be NULL). */
+void reply_json(struct req *r, int status, json_t *body);
+
+/* Answer with RFC 9457 problem+json: type is derived from the status,
+ * `detail` is free text for a human (never a secret, never citizen text). */
+void reply_problem(struct req *r, int status, const char *title, const char *detail);
+
+/* Like reply_problem, with one more member (e.g. "current" holding the
+ * current record on a 412); takes ownership of extra. */
+void reply_problem_with(struct req *r, int status, const char *title, const char *detail,
+			const char *name, json_t *extra);
+
+/* Set the ETag from a record's version. */
+void reply_etag(struct req *r, int64_t version);
+
+/* --- request helpers ---------------------------------------------------- */
+
+/* A request header, or NULL (owned by libmicrohttpd, valid for the request). */
+const char *req_header(struct req *r, const char *name);
+
+/* A query argument, or NULL. */
+const char *req_query(struct req *r, const char *name);
+
+/* Parse path parameter i as a positive id; answers 404 and returns -1 when
+ * it is not one. */
+int req_param_id(struct req *r, int i, int64_t *out);
+
+/* The If-Match version: 1 and *out set; 0 when the header is missing (the
+ * caller answers 428); -1 (and a 400 answered) when malformed. */
+int req_if_match(struct req *r, int64_t *out);
+
+/* Parse ?limit= (default def, at most max) and ?cursor=; answers 400 and
+ * returns -1 on a bad value. */
+int req_page(struct req *r, int def, int max, int *limit, const char **cursor);
+
+/* The parsed JSON body validated against a schema; answers 400/415/422 and
+ * returns NULL when it is missing or wrong.  Borrowed (owned by r). */
+struct model_schema;
+enum model_mode;
+json_t *req_body(struct req *r, const struct model_schema *s, enum model_mode mode);
+
+/* True when the caller works in service id (supervisors and admins work in
+ * every service). */
+bool caller_in_service(const struct caller *c, int64_t service_id);
+
+/* Monotonic clock in nanoseconds. */
+uint64_t now_ns(void);
+
+/* Wall clock, seconds since the epoch. */
+int64_t now_s(void);
+
+/* --- the daemon ------------------------------------------------------- */
+
+/* Start libmicrohttpd on cfg.listen with TLS (or plain HTTP on loopback when
+ * asked); fills srv->daemon and srv->port.  Returns 0 or -1 with a message
+ * on stderr. */
+int http_start(struct server *srv);
+void http_stop(struct server *srv);
+
+/* Resume a suspended event-stream connection (thread-safe). */
+void http_resume(struct MHD_Connection *c);
+
+/* Suspend an event-stream connection; only from its stream_read. */
+void http_suspend(struct MHD_Connection *c);
+
+/* Commit the request's write transaction, storing the answer already set
+ * for its Idempotency-Key in the same transaction, so that a replay can
+ * never run the write twice.  Returns 0, or -1 with a 503 answered. */
+int req_commit(struct req *r, struct store_tx *tx);
+
+#endif

@@ -1,0 +1,224 @@
+/* The life of `guichetd serve`: open the store (seeding demo data when
+ * asked), start the hub, routing, the HTTP daemon and the background
+ * threads, write the ready file, wait for SIGINT/SIGTERM, stop in order. */
+#include "server/server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/calendar.h"
+#include "server/demo.h"
+#include "server/http.h"
+#include "server/hub.h"
+#include "server/metrics.h"
+#include "server/routes.h"
+#include "server/routing.h"
+#include "server/simulate.h"
+#include "server/store.h"
+#include "server/tls_cert.h"
+
+struct server *the_server;
+static bool log_quiet;
+
+void server_config_init(struct server_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->listen, sizeof(c->listen), "127.0.0.1:8443");
+	c->threads = 4;
+	c->timeout_s = 30;
+	c->max_conn_per_ip = 256;
+	c->max_connections = 4096;
+	c->max_body = 1 << 20;
+	c->max_header = 32 * 1024;
+	c->heartbeat_s = 15;
+	c->offer_timeout_s = 20;
+	c->audit_retention_days = 365;
+	c->session_hours = 12;
+	c->demo_scale = 1;
+	c->simulate_rate = 0.5;
+}
+
+void server_log(const char *fmt, ...)
+{
+	if (log_quiet)
+		return;
+	char iso[ISO8601_LEN];
+	iso8601_format((int64_t)time(NULL), iso);
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "%s guichetd: ", iso);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+}
+
+/* {"url", "cacert", "pid"}, written to a temporary file then renamed, so
+ * that a reader never sees half of it. */
+static int write_ready_file(const struct server *srv)
+{
+	const struct server_config *c = &srv->cfg;
+	if (!c->ready_file[0])
+		return 0;
+	bool v6 = c->listen[0] == '[';
+	char host[64];
+	snprintf(host, sizeof(host), "%s", v6 ? "[::1]" : "127.0.0.1");
+	if (!v6 && strncmp(c->listen, "127.", 4) == 0)
+		snprintf(host, sizeof(host), "%.*s", (int)(strchr(c->listen, ':') - c->listen), c->listen);
+	char tmp[1100];
+	snprintf(tmp, sizeof(tmp), "%s.tmp", c->ready_file);
+	FILE *f = fopen(tmp, "w");
+	if (!f)
+		return -1;
+	fprintf(f, "{\"url\": \"%s://%s:%u\", \"cacert\": \"%s/%s\", \"pid\": %ld}\n",
+		c->plain_http ? "http" : "https", host, srv->port, c->data_dir, TLS_CA_CERT,
+		(long)getpid());
+	if (fflush(f) != 0 || fsync(fileno(f)) != 0 || fclose(f) != 0 || rename(tmp, c->ready_file) < 0)
+		return -1;
+	return 0;
+}
+
+/* Hourly: audit records past retention, idempotency keys past 48 hours. */
+static pthread_mutex_t maint_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t maint_cond = PTHREAD_COND_INITIALIZER;
+
+static void maintain(struct server *srv)
+{
+	struct store_tx *tx = store_tx_get(srv->store);
+	if (!tx || tx->ops->begin_write(tx) != STORE_OK)
+		return;
+	int64_t now = (int64_t)time(NULL), purged = 0;
+	int rc = tx->ops->audit_purge(tx, now - (int64_t)srv->cfg.audit_retention_days * 86400,
+				      &purged);
+	if (rc == STORE_OK)
+		rc = tx->ops->idem_purge(tx, now - 48 * 3600);
+	if (rc != STORE_OK || tx->ops->commit(tx) != STORE_OK) {
+		tx->ops->rollback(tx);
+		return;
+	}
+	if (purged)
+		server_log("purged %lld audit records older than %u days", (long long)purged,
+			   srv->cfg.audit_retention_days);
+}
+
+static void *maintenance_thread(void *arg)
+{
+	struct server *srv = arg;
+	pthread_mutex_lock(&maint_mu);
+	while (!srv->stopping) {
+		pthread_mutex_unlock(&maint_mu);
+		maintain(srv);
+		pthread_mutex_lock(&maint_mu);
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += 3600;
+		while (!srv->stopping &&
+		       pthread_cond_timedwait(&maint_cond, &maint_mu, &ts) != ETIMEDOUT)
+			;
+	}
+	pthread_mutex_unlock(&maint_mu);
+	return NULL;
+}
+
+static int open_store(struct server *srv)
+{
+	struct server_config *c = &srv->cfg;
+	char err[512];
+	if (mkdir(c->data_dir, 0700) < 0 && errno != EEXIST) {
+		fprintf(stderr, "guichetd: %s: %s\n", c->data_dir, strerror(errno));
+		return -1;
+	}
+	if (c->demo && !c->cert_file[0] &&
+	    tls_cert_ensure(c->data_dir, NULL, 825, err, sizeof(err)) < 0) {
+		fprintf(stderr, "guichetd: %s\n", err);
+		return -1;
+	}
+	srv->store = store_open(c->data_dir, err, sizeof(err));
+	if (!srv->store) {
+		fprintf(stderr, "guichetd: %s\n", err);
+		return -1;
+	}
+	if (c->demo && demo_store_is_empty(srv->store)) {
+		server_log("seeding demo data (scale %d) in %s", c->demo_scale, c->data_dir);
+		if (demo_seed(srv->store, c->demo_scale, (int64_t)time(NULL), err, sizeof(err)) < 0) {
+			fprintf(stderr, "guichetd: demo data: %s\n", err);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int start_parts(struct server *srv)
+{
+	srv->metrics = metrics_new(routes_count);
+	srv->hub = srv->metrics ? hub_new(srv) : NULL;
+	srv->routing = srv->hub ? routing_new(srv) : NULL;
+	if (!srv->routing || routing_start(srv->routing) < 0) {
+		fprintf(stderr, "guichetd: cannot start (out of memory or threads)\n");
+		return -1;
+	}
+	return http_start(srv);
+}
+
+static void stop_parts(struct server *srv, pthread_t *maint)
+{
+	pthread_mutex_lock(&maint_mu);
+	srv->stopping = 1;
+	pthread_cond_broadcast(&maint_cond);
+	pthread_mutex_unlock(&maint_mu);
+	if (maint)
+		pthread_join(*maint, NULL);
+	simulate_stop();
+	routing_stop(srv->routing);
+	hub_stop(srv->hub);
+	http_stop(srv);
+	hub_free(srv->hub);
+	routing_free(srv->routing);
+	metrics_free(srv->metrics);
+	store_close(srv->store);
+}
+
+int server_run(struct server_config *cfg)
+{
+	static struct server srv;
+	memset(&srv, 0, sizeof(srv));
+	srv.cfg = *cfg;
+	the_server = &srv;
+	log_quiet = cfg->quiet;
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL); /* every thread inherits it */
+	signal(SIGPIPE, SIG_IGN);
+	pthread_t maint;
+	bool maint_started = false;
+	int status = 1;
+	if (open_store(&srv) < 0 || start_parts(&srv) < 0)
+		goto out;
+	maint_started = pthread_create(&maint, NULL, maintenance_thread, &srv) == 0;
+	if (cfg->simulate && simulate_start(&srv) < 0)
+		goto out;
+	if (write_ready_file(&srv) < 0) {
+		fprintf(stderr, "guichetd: cannot write %s: %s\n", cfg->ready_file, strerror(errno));
+		goto out;
+	}
+	server_log("listening on %s://%s (port %u), data in %s", cfg->plain_http ? "http" : "https",
+		   cfg->listen, srv.port, cfg->data_dir);
+	int sig = 0;
+	sigwait(&set, &sig);
+	server_log("stopping (signal %d)", sig);
+	status = 0;
+out:
+	stop_parts(&srv, maint_started ? &maint : NULL);
+	the_server = NULL;
+	return status;
+}

@@ -1,0 +1,64 @@
+/* The running guichetd: its configuration and the parts every request
+ * handler reaches (store, event hub, audit writer, metrics, routing). */
+#ifndef GUICHET_SERVER_SERVER_H
+#define GUICHET_SERVER_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+struct hub;
+struct metrics;
+struct MHD_Daemon;
+
+/* Everything `guichetd serve` can be told; defaults in server_config_init. */
+struct server_config {
+	char data_dir[1024];
+	char listen[256];          /* "127.0.0.1:8443", "[::1]:0", "0.0.0.0:443" */
+	char cert_file[1024];      /* PEM chain; empty: data_dir/server.pem */
+	char key_file[1024];       /* PEM key; empty: data_dir/server-key.pem */
+	char ready_file[1024];     /* written once accepting, may be empty */
+	bool plain_http;           /* --insecure-plain-http: loopback only */
+	bool demo;                 /* seed demo data into an empty database */
+	bool simulate;             /* live simulated traffic */
+	int demo_scale;            /* multiplies the demo data */
+	double simulate_rate;      /* simulated events per second */
+	unsigned threads;          /* worker threads */
+	unsigned timeout_s;        /* idle / slow client cut-off */
+	unsigned max_conn_per_ip;
+	unsigned max_connections;
+	size_t max_body;           /* bytes */
+	size_t max_header;         /* bytes: memory for one request's headers */
+	unsigned heartbeat_s;      /* event-stream keep-alive period */
+	unsigned offer_timeout_s;  /* a routed offer not accepted in time moves on */
+	unsigned audit_retention_days;
+	unsigned session_hours;    /* lifetime of a login token */
+	bool quiet;
+};
+
+void server_config_init(struct server_config *c);
+
+struct server {
+	struct server_config cfg;
+	struct store *store;
+	struct hub *hub;
+	struct metrics *metrics;
+	struct routing *routing;
+	struct MHD_Daemon *daemon;
+	uint16_t port;             /* the port actually bound */
+	volatile int stopping;
+};
+
+/* The one server of this process (set by server_run), for signal handlers
+ * and background threads. */
+extern struct server *the_server;
+
+/* Run until SIGINT/SIGTERM.  Returns 0 or 1 with a message on stderr. */
+int server_run(struct server_config *cfg);
+
+/* Log one line to stderr with a timestamp, unless quiet.  Never logs a
+ * secret: callers pass ids and logins only. */
+void server_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,41 @@
+# guichetd's administration commands on a real data directory: init, agent,
+# service, token; and the audit chain: intact, then edited, then cut.
+. "$(dirname "$0")/lib.bash"
+D=$T/admin
+G() { "$GUICHETD" "$@" --data "$D"; }
+
+check "init creates a data directory" G init
+expect_eq "the data directory is private" "$(stat -c %a "$D")" 700
+expect_eq "the CA key is 0600" "$(stat -c %a "$D/ca-key.pem")" 600
+expect_eq "the server key is 0600" "$(stat -c %a "$D/server-key.pem")" 600
+expect_eq "the audit key is 0600" "$(stat -c %a "$D/audit.key")" 600
+check "init again keeps everything" G init
+check "add a service" G service add voirie "Voirie" --keywords "nid de poule,trottoir"
+expect_match "a bad SLA is refused" "$(G service add x "X" --sla '{"answer":{"default":"vite"}}' 2>&1)" 'duration'
+check "add an agent, password from standard input" sh -c "echo 's3cret-pass' | '$GUICHETD' agent add bob --services voirie --data '$D'"
+expect_match "an unknown service is refused" \
+	"$(echo pw | G agent add eve --services nowhere 2>&1)" 'unknown service'
+expect_match "agents are listed" "$(G agent list)" 'bob +agent'
+TOK=$(G token create bob)
+expect_match "token create prints a token" "$TOK" '^[A-Za-z0-9_-]{43}$'
+check "no token is stored in clear" sh -c "! grep -a -q '$TOK' '$D/guichet.db'"
+check "no password is stored in clear" sh -c "! grep -a -q 's3cret-pass' '$D/guichet.db'"
+
+DATA=$D
+start_server
+TOKEN=$TOK
+expect_eq "the token works" "$(req GET /api/v1/me)" 200
+jreq POST /api/v1/citizens '{"given_name":"Ana","family_name":"Lima"}' >/dev/null
+req GET /api/v1/citizens/$(jbody .id) >/dev/null
+check "disable bob" G agent disable bob
+expect_eq "a disabled agent's token stops working" "$(req GET /api/v1/me)" 401
+stop_server
+
+expect_match "the audit chain verifies" "$(G audit verify)" 'intact'
+sqlite3 "$D/guichet.db" "DROP TRIGGER audit_no_update; UPDATE audit SET actor = 'mallory' WHERE id = 2;" 2>/dev/null ||
+	python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.executescript(\"DROP TRIGGER audit_no_update; UPDATE audit SET actor='mallory' WHERE id=2;\")" "$D/guichet.db"
+out=$(G audit verify)
+expect_eq "an edited record is detected (exit status 3)" "$?" 3
+expect_match "...and named" "$out" 'record 2: its content was changed'
+python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.executescript(\"UPDATE audit SET actor='bob' WHERE id=2; DELETE FROM audit WHERE id=(SELECT max(id) FROM audit);\")" "$D/guichet.db"
+expect_match "a removed newest record is detected" "$(G audit verify)" 'TAMPERED'
