@@ -18,7 +18,7 @@
 #include "server/hub.h"
 #include "server/store.h"
 
-#define MODEL_KEY "classifier_model"
+
 
 struct routing {
 	struct server *srv;
@@ -58,7 +58,7 @@ static struct classifier *load_model(struct store_tx *tx)
 {
 	char *text = NULL;
 	struct classifier *c = NULL;
-	if (tx->ops->kv_get(tx, MODEL_KEY, &text) == STORE_OK) {
+	if (tx->ops->kv_get(tx, ROUTING_MODEL_KEY, &text) == STORE_OK) {
 		struct json_bounds b = JSON_BOUNDS_DEFAULT;
 		b.max_bytes = 64u << 20;
 		b.max_array = 1000000;
@@ -279,7 +279,8 @@ static void save_model(struct routing *rt)
 	json_decref(j);
 	struct store_tx *tx = store_tx_get(rt->srv->store);
 	if (text && tx && tx->ops->begin_write(tx) == STORE_OK) {
-		if (tx->ops->kv_set(tx, MODEL_KEY, text) != STORE_OK || tx->ops->commit(tx) != STORE_OK)
+		if (tx->ops->kv_set(tx, ROUTING_MODEL_KEY, text) != STORE_OK ||
+		    tx->ops->commit(tx) != STORE_OK)
 			tx->ops->rollback(tx);
 	}
 	free(text);

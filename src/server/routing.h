@@ -13,6 +13,9 @@
 
 struct routing;
 
+/* The store's key-value row holding the learnt model (classifier JSON). */
+#define ROUTING_MODEL_KEY "classifier_model"
+
 /* Load the model (rules from the services' keywords, learnt counts from the
  * store).  NULL on failure (message on stderr). */
 struct routing *routing_new(struct server *srv);

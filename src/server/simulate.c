@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/rng.h"
 #include "core/sla.h"
 #include "server/chat.h"
 #include "server/hub.h"
@@ -21,20 +22,16 @@ static struct {
 	pthread_cond_t cond;
 	bool started, stopping;
 	struct server *srv;
-	uint64_t rng;
+	struct rng rng;
 	unsigned calls;
 } sim = { .mu = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
 
 static uint64_t next(void)
 {
-	/* splitmix64: small, fast, good enough for traffic */
-	uint64_t z = (sim.rng += 0x9e3779b97f4a7c15ULL);
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
+	return rng_next(&sim.rng);
 }
 
-#define PICK(a) (a[next() % (sizeof(a) / sizeof(a[0]))])
+#define PICK(a) RNG_PICK(&sim.rng, a)
 
 static const char *const names[] = { "Élodie", "Karim", "Anaïs", "Jérôme", "Maëlle", "François",
 				     "Hélène", "Loïc", "Zoé", "Noël", "Inès", "Benoît" };
@@ -192,7 +189,7 @@ static void *run(void *arg)
 int simulate_start(struct server *srv)
 {
 	sim.srv = srv;
-	sim.rng = (uint64_t)time(NULL);
+	sim.rng.state = (uint64_t)time(NULL);
 	sim.stopping = false;
 	if (pthread_create(&sim.thread, NULL, run, NULL) != 0)
 		return -1;
