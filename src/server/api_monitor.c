@@ -11,7 +11,10 @@ void api_monitor(struct req *r)
 		return;
 	int64_t now = now_s();
 	int64_t local = now + cal_paris_offset(now);
-	int64_t day_start = local - local % 86400 - cal_paris_offset(now);
+	int64_t midnight = local - local % 86400;
+	/* The offset in force at local midnight, not now: they differ on the
+	 * two days the clocks change (the switch happens at 01:00 UTC). */
+	int64_t day_start = midnight - cal_paris_offset(midnight - 3600);
 	json_t *snap = NULL;
 	int rc = tx->ops->monitor_snapshot(tx, day_start, now, &snap);
 	if (rc != STORE_OK) {
