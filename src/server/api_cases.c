@@ -202,6 +202,20 @@ static bool in_scope(const struct req *r, const json_t *c)
 	       (r->caller.agent_id && jint(c, "assignee_id") == r->caller.agent_id);
 }
 
+/* Read case {id} for a change or its history: 404 when absent, 403 when it
+ * lies outside the caller's services (least privilege: seeing that a case
+ * exists is not leave to write in it). */
+static json_t *load_case_in_scope(struct req *r, struct store_tx *tx, int64_t *id)
+{
+	json_t *c = load_case(r, tx, id);
+	if (c && !in_scope(r, c)) {
+		reply_problem(r, 403, "Forbidden", "this case belongs to a service you do not work in");
+		json_decref(c);
+		return NULL;
+	}
+	return c;
+}
+
 void api_case_get(struct req *r)
 {
 	struct store_tx *tx = api_tx(r);
@@ -227,13 +241,9 @@ void api_case_events(struct req *r)
 	int64_t id;
 	if (!tx || api_begin(r, tx) < 0)
 		return;
-	json_t *c = load_case(r, tx, &id), *items = NULL;
+	json_t *c = load_case_in_scope(r, tx, &id), *items = NULL;
 	if (!c)
 		return;
-	if (!in_scope(r, c)) {
-		reply_problem(r, 403, "Forbidden", "this case belongs to a service you do not work in");
-		goto out;
-	}
 	int rc = tx->ops->case_events(tx, id, &items);
 	if (rc != STORE_OK) {
 		api_store_error(r, tx, rc);
@@ -322,13 +332,9 @@ void api_case_patch(struct req *r)
 	struct store_tx *tx = in ? api_tx(r) : NULL;
 	if (!tx || api_begin(r, tx) < 0)
 		return;
-	json_t *cur = load_case(r, tx, &id), *set = json_object(), *c = NULL;
+	json_t *cur = load_case_in_scope(r, tx, &id), *set = json_object(), *c = NULL;
 	if (!cur)
 		goto out;
-	if (!in_scope(r, cur)) {
-		reply_problem(r, 403, "Forbidden", "this case belongs to a service you do not work in");
-		goto out;
-	}
 	if (jint(cur, "version") != version) {
 		reply_etag(r, jint(cur, "version"));
 		reply_problem_with(r, 412, "Stale version", "the case changed since you read it",
@@ -359,7 +365,7 @@ void api_case_note(struct req *r)
 	int64_t id, ev_id;
 	if (!tx || api_begin(r, tx) < 0)
 		return;
-	json_t *c = load_case(r, tx, &id);
+	json_t *c = load_case_in_scope(r, tx, &id);
 	if (!c)
 		return;
 	int64_t now = now_s();
@@ -431,7 +437,8 @@ void api_case_transfer(struct req *r)
 	int has = in ? req_if_match(r, &version) : -1;
 	if (!tx || has < 0 || api_begin(r, tx) < 0)
 		return;
-	json_t *cur = load_case(r, tx, &id), *set = json_object(), *data = json_object(), *c = NULL;
+	json_t *cur = load_case_in_scope(r, tx, &id), *set = json_object(), *data = json_object(),
+	       *c = NULL;
 	if (!cur)
 		goto out;
 	if (has && jint(cur, "version") != version) {

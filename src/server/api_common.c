@@ -103,7 +103,7 @@ json_t *api_case_view(const struct req *r, json_t *c)
 	bool mine = caller_in_service(&r->caller, service_id) ||
 		    (r->caller.agent_id && jint(c, "assignee_id") == r->caller.agent_id);
 	if (!mine) {
-		json_t *v = json_pack("{sOsOsOsOsOsOsb}", "id", json_object_get(c, "id"), "ref",
+		json_t *v = json_pack("{sOsOsOsOsOsOsOsb}", "id", json_object_get(c, "id"), "ref",
 				      json_object_get(c, "ref"), "status", json_object_get(c, "status"),
 				      "service", json_object_get(c, "service"), "due_at",
 				      json_object_get(c, "due_at"), "version", json_object_get(c, "version"),

@@ -106,7 +106,7 @@ void api_me_presence(struct req *r)
 		api_store_error(r, tx, rc);
 		return;
 	}
-	json_t *ev = json_pack("{sssss*}", "agent", r->caller.login, "presence", p, "reason", reason);
+	json_t *ev = json_pack("{ssssss*}", "agent", r->caller.login, "presence", p, "reason", reason);
 	struct event_scope scope = { .staff = true };
 	rc = api_emit(r, tx, "agent.presence", ev, &scope);
 	json_decref(ev);

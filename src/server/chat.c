@@ -140,7 +140,7 @@ static json_t *message_json(int64_t chat_id, int64_t id, const char *sender, con
 {
 	char iso[ISO8601_LEN];
 	iso8601_format(now, iso);
-	return json_pack("{sIsIsss?ssss}", "chat_id", (json_int_t)chat_id, "id", (json_int_t)id,
+	return json_pack("{sIsIssss?ssss}", "chat_id", (json_int_t)chat_id, "id", (json_int_t)id,
 			 "sender", sender, "agent", agent, "text", text, "at", iso);
 }
 
@@ -368,7 +368,7 @@ static int log_interaction(struct store_tx *tx, const struct caller *c, const js
 	char ended[ISO8601_LEN];
 	iso8601_format(now, ended);
 	const char *summary = js(in, "summary") ? js(in, "summary") : js(chat, "subject");
-	json_t *i = json_pack("{sOsssssOsssss?ss}", "citizen_id", json_object_get(chat, "citizen_id"),
+	json_t *i = json_pack("{sOsssssOssss?ss}", "citizen_id", json_object_get(chat, "citizen_id"),
 			      "channel", "chat", "direction", "in", "started_at",
 			      json_object_get(chat, "created_at"), "ended_at", ended, "summary",
 			      summary, "external_ref", ref);

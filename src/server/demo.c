@@ -140,7 +140,8 @@ static int seed_agents(struct seed *s)
 				      "role", d->role, "services", split_commas(d->services),
 				      "chat_capacity", 3);
 		int64_t id = 0;
-		int rc = a ? s->tx->ops->agent_create(s->tx, a, hash, &id) : STORE_ERROR;
+		const char *pw = strcmp(d->role, "service") == 0 ? NULL : hash;
+		int rc = a ? s->tx->ops->agent_create(s->tx, a, pw, &id) : STORE_ERROR;
 		json_decref(a);
 		if (rc != STORE_OK)
 			return fail(s, d->login);

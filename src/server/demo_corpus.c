@@ -126,6 +126,9 @@ const struct demo_agent DEMO_AGENTS[] = {
 	{ "nadia", "Nadia Haddad", "agent", "etat-civil,accueil" },
 	{ "thomas", "Thomas Dupré", "agent", "urbanisme,proprete" },
 	{ "ines", "Inès Moreau", "agent", "affaires-scolaires,ccas" },
+	/* The telephony bridge's account: it posts CTI events with a token from
+	 * `guichetd token create pbx`, and has no password. */
+	{ "pbx", "Autocommutateur", "service", "" },
 };
 const size_t DEMO_NAGENTS = N(DEMO_AGENTS);
 

@@ -77,17 +77,34 @@ static unsigned ip_count(const char *addr, int delta)
 		h = h * 33 + (unsigned char)*p;
 	unsigned out = 0;
 	pthread_mutex_lock(&ips.lock);
+	/* An address keeps its slot when its count falls to 0 (a tombstone),
+	 * so that the probe chains of the addresses stored after it stay
+	 * whole; a free or tombstone slot is taken only when the address is
+	 * nowhere in its chain. */
+	int found = -1, spare = -1;
 	for (unsigned i = 0; i < IPTAB; i++) {
 		unsigned k = (h + i) % IPTAB;
-		if (ips.slot[k].n && strcmp(ips.slot[k].addr, addr) != 0)
-			continue;
-		if (!ips.slot[k].n)
-			snprintf(ips.slot[k].addr, sizeof(ips.slot[k].addr), "%s", addr);
-		if (delta < 0 && ips.slot[k].n == 0)
+		if (!ips.slot[k].addr[0]) {
+			if (spare < 0)
+				spare = (int)k;
 			break;
-		ips.slot[k].n = (unsigned)((int)ips.slot[k].n + delta);
-		out = ips.slot[k].n;
-		break;
+		}
+		if (strcmp(ips.slot[k].addr, addr) == 0) {
+			found = (int)k;
+			break;
+		}
+		if (ips.slot[k].n == 0 && spare < 0)
+			spare = (int)k;
+	}
+	if (found < 0 && delta > 0 && spare >= 0) {
+		found = spare;
+		snprintf(ips.slot[found].addr, sizeof(ips.slot[found].addr), "%s", addr);
+		ips.slot[found].n = 0;
+	}
+	if (found >= 0) {
+		if (delta > 0 || ips.slot[found].n > 0)
+			ips.slot[found].n = (unsigned)((int)ips.slot[found].n + delta);
+		out = ips.slot[found].n;
 	}
 	pthread_mutex_unlock(&ips.lock);
 	return out;
@@ -400,7 +417,10 @@ static void idem_hash(const struct req *r, unsigned char out[32])
 static int idem_begin(struct req *r, struct store_tx *tx)
 {
 	const char *key = req_header(r, "Idempotency-Key");
-	if (!key)
+	/* An anonymous caller (a citizen starting a chat) has no identity to
+	 * scope the key by: a stored answer holds its chat token, which anyone
+	 * behind the same address replaying the key would receive. */
+	if (!key || (!r->caller.agent_id && !r->caller.chat_id))
 		return 1;
 	size_t n = strlen(key);
 	if (n == 0 || n >= sizeof(r->idem_key)) {

@@ -147,7 +147,9 @@ static bool has_room(const json_t *agent, bool chat)
 {
 	if (chat)
 		return ji(agent, "active_chats") + ji(agent, "offers") < ji(agent, "chat_capacity");
-	return ji(agent, "active_calls") == 0 && ji(agent, "offers") == 0;
+	/* A ringing phone goes before a written chat: a pending chat offer does
+	 * not keep a call from an agent who is on no call. */
+	return ji(agent, "active_calls") == 0 && ji(agent, "call_offers") == 0;
 }
 
 /* The agent to offer to, or 0.  May empty `declined` when every agent

@@ -223,7 +223,8 @@ struct store_ops {
 	 * first: kind, id, service_id, offered_to, offered_at, declined */
 	int (*routing_waiting)(struct store_tx *tx, json_t **items);
 	/* available agents with a skill in service_id, longest idle first:
-	 * id, login, chat_capacity, active_chats, offers, idle_since */
+	 * id, login, chat_capacity, active_chats, offers (chats and calls),
+	 * call_offers, active_calls, idle_s */
 	int (*routing_candidates)(struct store_tx *tx, int64_t service_id, json_t **agents);
 	/* waiting chats and calls per service: service, channel, waiting */
 	int (*queue_sizes)(struct store_tx *tx, json_t **items);

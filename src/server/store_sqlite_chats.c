@@ -278,6 +278,8 @@ int sq_routing_candidates(struct store_tx *tx, int64_t service_id, json_t **agen
 		" (SELECT count(*) FROM chats h WHERE h.offered_to = a.id AND h.status = 'offered')"
 		"   + (SELECT count(*) FROM calls c WHERE c.offered_to = a.id AND c.agent_id IS NULL"
 		"   AND c.ended_at IS NULL) AS offers,"
+		" (SELECT count(*) FROM calls c WHERE c.offered_to = a.id AND c.agent_id IS NULL"
+		"   AND c.ended_at IS NULL) AS call_offers,"
 		" (SELECT count(*) FROM calls c WHERE c.agent_id = a.id AND c.ended_at IS NULL)"
 		"   AS active_calls,"
 		" max(coalesce(a.presence_since, 0),"

@@ -84,7 +84,7 @@ st=$(jreq POST /api/v1/cases "{\"citizen_id\":$CID,\"subject\":\"Il y a un nid d
 expect_eq "a case without service is routed" "$st" 201
 expect_eq "the keyword rule chose voirie" "$(jbody .service)" voirie
 VOIRIE_CASE=$(jbody .id)
-expect_eq "alice does not see voirie details" "$(req GET /api/v1/cases/$VOIRIE_CASE; jbody .restricted)" true
+expect_eq "alice does not see voirie details" "$(req GET /api/v1/cases/$VOIRIE_CASE >/dev/null; jbody .restricted)" true
 expect_eq "...but sees its status" "$(jbody .status)" new
 expect_eq "...and not its subject" "$(jbody .subject)" null
 expect_eq "alice may not change a voirie case" \
@@ -102,7 +102,11 @@ expect_eq "the case events show the note" \
 	"Pièce d’identité reçue."
 expect_eq "transfer to urbanisme" \
 	"$(jreq POST /api/v1/cases/$CASE/transfer '{"service":"urbanisme","reason":"mauvais service"}')" 200
-expect_eq "the case is in urbanisme" "$(jbody .service // "restricted")" restricted
+expect_eq "the case is in urbanisme" "$(jbody .service)" urbanisme
+expect_eq "...out of alice's services: she sees no more than its status" "$(jbody .restricted),$(jbody .subject)" true,null
+expect_eq "alice may no longer write a note in it" "$(jreq POST /api/v1/cases/$CASE/notes '{"text":"x"}')" 403
+expect_eq "...nor transfer it back" "$(jreq POST /api/v1/cases/$CASE/transfer '{"service":"etat-civil"}')" 403
+expect_eq "...nor read its history" "$(req GET /api/v1/cases/$CASE/events)" 403
 TOKEN=$SOPHIE
 expect_eq "the supervisor sees the transfer in the history" \
 	"$(req GET /api/v1/cases/$CASE/events >/dev/null; jbody '[.items[] | select(.kind=="transfer")][0].data.to_service')" urbanisme

@@ -47,7 +47,7 @@ url, cafile = sys.argv[1], sys.argv[2]
 host, port = url.split("//")[1].rsplit(":", 1)
 ctx = ssl.create_default_context(cafile=cafile)
 held = []
-for i in range(39):
+for i in range(40):  # the limit is 40: the 41st is one too many
     held.append(ctx.wrap_socket(socket.create_connection((host, int(port))), server_hostname="localhost"))
 extra = ctx.wrap_socket(socket.create_connection((host, int(port))), server_hostname="localhost")
 extra.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
