@@ -153,7 +153,7 @@ fuzz: deps-bench
 	done
 
 bench: deps-bench all
-	@B=$(B) sh tests/bench/run
+	@B=$(B) bash tests/bench/run
 
 # --- demo --------------------------------------------------------------------
 demo: all

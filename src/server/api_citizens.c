@@ -35,6 +35,29 @@ static const char *search_kind(const char *q, char *norm, size_t n)
 	return "name";
 }
 
+/* A search shows what it takes to pick the right person (names, birth
+ * date, contacts), not the whole file: that is the audited 360° read. */
+static void trim_results(json_t *items)
+{
+	static const char *const keep[] = { "id", "given_name", "family_name", "birth_date",
+					    "emails", "phones", "merged_into" };
+	size_t i;
+	json_t *c;
+	json_array_foreach(items, i, c) {
+		const char *k;
+		json_t *v;
+		void *tmp;
+		json_object_foreach_safe(c, tmp, k, v) {
+			(void)v;
+			bool kept = false;
+			for (size_t n = 0; n < sizeof(keep) / sizeof(keep[0]); n++)
+				kept = kept || strcmp(k, keep[n]) == 0;
+			if (!kept)
+				json_object_del(c, k);
+		}
+	}
+}
+
 void api_citizen_search(struct req *r)
 {
 	int limit;
@@ -62,8 +85,16 @@ void api_citizen_search(struct req *r)
 		api_store_error(r, tx, rc);
 		return;
 	}
+	trim_results(json_object_get(page, "items"));
 	json_object_set_new(page, "kind", json_string(kind));
+	/* Who searched, and when, is audited like a read; the query itself is
+	 * not kept: it may hold a citizen's name. */
+	if (api_begin(r, tx) < 0 || api_audit(r, tx, "citizen.search", "citizen", 0, 0, 200) < 0) {
+		json_decref(page);
+		return;
+	}
 	reply_json(r, 200, page);
+	req_commit(r, tx);
 }
 
 /* Strip from each case what the caller may not see. */

@@ -69,6 +69,8 @@ expect_eq "a stale PATCH is 412" \
 	"$(jreq PATCH /api/v1/citizens/$CID '{"address":"2 rue Haute"}' -H 'If-Match: "1"')" 412
 expect_eq "the 412 carries the current record" "$(jbody .current.address)" "1 place de la Mairie"
 expect_eq "the 412 carries the current ETag" "$(header ETag)" '"2"'
+expect_eq "a search shows who matches, not the whole file" \
+	"$(req GET '/api/v1/citizens?q=eloise%20loeuvre' >/dev/null; jbody '.items[0] | [has("address"), has("phones")] | join(",")')" false,true
 expect_eq "an unknown citizen is 404" "$(req GET /api/v1/citizens/999999999)" 404
 expect_eq "a non-numeric id is 404" "$(req GET /api/v1/citizens/abc)" 404
 
@@ -164,6 +166,9 @@ expect_eq "the audit log is readable by a supervisor" "$(req GET "/api/v1/audit?
 expect_match "reads of the 360 view are audited" "$(jbody '[.items[] | select(.action=="citizen.read" and .actor=="alice")] | length')" '^[1-9]'
 expect_match "timeline reads are audited" "$(jbody '[.items[].action] | index("citizen.timeline") != null')" true
 expect_match "writes are audited" "$(jbody '[.items[].action] | index("citizen.update") != null')" true
+expect_match "searches are audited too" \
+	"$(req GET '/api/v1/audit?actor=alice&limit=100' >/dev/null; jbody '[.items[] | select(.action=="citizen.search")] | length')" '^[1-9]'
+check "...without what was searched" sh -c "! grep -qi 'loeuvre' '$T/body'"
 expect_eq "the audit record has the client address" "$(jbody '.items[0].client_addr')" 127.0.0.1
 check "the audit log holds no citizen text" sh -c "! grep -q 'Pièce' '$T/body'"
 
