@@ -331,8 +331,10 @@ static int own_active(struct store_tx *tx, const struct caller *c, int64_t id, j
 		st = fail(409, err, errlen, "this chat is not active; accept it first");
 	else if (ji(*chat, "agent_id") != c->agent_id && !(c->role & ROLES_SUPERVISION))
 		st = fail(403, err, errlen, "another agent holds this chat");
-	if (st)
+	if (st) {
 		json_decref(*chat);
+		*chat = NULL;
+	}
 	return st;
 }
 
@@ -394,13 +396,40 @@ static char *first_message(struct store_tx *tx, int64_t id)
 	return text;
 }
 
+/* A chat may be filed under an existing case of the same citizen only:
+ * 0, or 422 with a message. */
+static int check_case_link(struct store_tx *tx, const json_t *chat, int64_t case_id, char *err,
+			   size_t errlen)
+{
+	if (!case_id)
+		return 0;
+	json_t *k = NULL;
+	int rc = tx->ops->case_get(tx, case_id, &k);
+	int st = 0;
+	if (rc == STORE_NOT_FOUND) {
+		snprintf(err, errlen, "case_id: no case %lld", (long long)case_id);
+		st = 422;
+	} else if (rc != STORE_OK) {
+		st = store_fail(tx, rc, err, errlen);
+	} else if (ji(chat, "citizen_id") != ji(k, "citizen_id")) {
+		snprintf(err, errlen, "case_id: case %lld is not this visitor's", (long long)case_id);
+		st = 422;
+	}
+	json_decref(k);
+	return st;
+}
+
 int chat_close(struct server *srv, struct store_tx *tx, const struct caller *c, int64_t id,
 	       const json_t *in, int64_t now, json_t **out, char *err, size_t errlen)
 {
 	json_t *chat = NULL;
 	int st = own_active(tx, c, id, &chat, err, errlen);
-	if (st)
+	if (st == 0)
+		st = check_case_link(tx, chat, ji(in, "case_id"), err, errlen);
+	if (st) {
+		json_decref(chat);
 		return st;
+	}
 	json_t *set = json_pack("{sssI}", "status", "closed", "closed_at", (json_int_t)now);
 	if (js(in, "wrapup_code"))
 		json_object_set(set, "wrapup_code", json_object_get(in, "wrapup_code"));

@@ -46,6 +46,9 @@ expect_eq "the citizen writes" "$(jreq POST /public/v1/chats/$CHAT/messages '{"t
 check "alice sees the citizen's message" wait_for 10 grep -q 'Merci !' "$A1"
 expect_eq "the survey waits for the end" "$(jreq POST /public/v1/chats/$CHAT/survey '{"csat":5}')" 409
 TOKEN=$ALICE
+expect_eq "a chat is not filed under an unknown case" \
+	"$(jreq POST /api/v1/chats/$CHAT/close '{"wrapup_code":"information","case_id":999999}')" 422
+expect_match "...and says so" "$(jbody .detail)" 'no case'
 expect_eq "alice closes with a wrap-up code" "$(jreq POST /api/v1/chats/$CHAT/close '{"wrapup_code":"information"}')" 200
 check "the citizen is told, with a survey" wait_for 10 grep -q '"survey": *true' "$C1"
 TOKEN=$CT
