@@ -21,6 +21,16 @@ void api_store_error(struct req *r, struct store_tx *tx, int rc);
 int api_audit(struct req *r, struct store_tx *tx, const char *action, const char *target_type,
 	      int64_t target_id, int64_t citizen_id, int result);
 
+/* Begin a read transaction (one consistent snapshot), answering 503 on
+ * failure.  Returns 0 or -1. */
+int api_begin_read(struct req *r, struct store_tx *tx);
+
+/* Record a read of citizen data in the audit log, durably, before the
+ * answer goes out: ends the caller's read transaction, then waits for the
+ * group commit (audit_batch.h).  Returns 0, or -1 with 503 answered. */
+int api_audit_read(struct req *r, struct store_tx *tx, const char *action,
+		   const char *target_type, int64_t target_id, int64_t citizen_id, int result);
+
 /* Append an event (inside the write transaction); the hub wakes the
  * streams once the transaction commits (req_commit). */
 int api_emit(struct req *r, struct store_tx *tx, const char *type, const json_t *payload,

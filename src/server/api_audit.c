@@ -18,7 +18,7 @@ void api_audit_list(struct req *r)
 		return;
 	}
 	struct store_tx *tx = api_tx(r);
-	if (!tx || api_begin(r, tx) < 0)
+	if (!tx || api_begin_read(r, tx) < 0)
 		return;
 	json_t *page = NULL;
 	int rc = tx->ops->audit_list(tx, citizen, actor, cursor, limit, &page);
@@ -30,10 +30,9 @@ void api_audit_list(struct req *r)
 		api_store_error(r, tx, rc);
 		return;
 	}
-	if (api_audit(r, tx, "audit.read", "audit", 0, citizen, 200) < 0) {
+	if (api_audit_read(r, tx, "audit.read", "audit", 0, citizen, 200) < 0) {
 		json_decref(page);
 		return;
 	}
 	reply_json(r, 200, page);
-	req_commit(r, tx);
 }

@@ -220,26 +220,25 @@ void api_case_get(struct req *r)
 {
 	struct store_tx *tx = api_tx(r);
 	int64_t id;
-	if (!tx || api_begin(r, tx) < 0)
+	if (!tx || api_begin_read(r, tx) < 0)
 		return;
 	json_t *c = load_case(r, tx, &id);
 	if (!c)
 		return;
-	if (api_audit(r, tx, "case.read", "case", id, jint(c, "citizen_id"), 200) < 0) {
+	if (api_audit_read(r, tx, "case.read", "case", id, jint(c, "citizen_id"), 200) < 0) {
 		json_decref(c);
 		return;
 	}
 	if (in_scope(r, c))
 		reply_etag(r, jint(c, "version"));
 	reply_json(r, 200, api_case_view(r, c));
-	req_commit(r, tx);
 }
 
 void api_case_events(struct req *r)
 {
 	struct store_tx *tx = api_tx(r);
 	int64_t id;
-	if (!tx || api_begin(r, tx) < 0)
+	if (!tx || api_begin_read(r, tx) < 0)
 		return;
 	json_t *c = load_case_in_scope(r, tx, &id), *items = NULL;
 	if (!c)
@@ -249,12 +248,11 @@ void api_case_events(struct req *r)
 		api_store_error(r, tx, rc);
 		goto out;
 	}
-	if (api_audit(r, tx, "case.events", "case", id, jint(c, "citizen_id"), 200) < 0) {
+	if (api_audit_read(r, tx, "case.events", "case", id, jint(c, "citizen_id"), 200) < 0) {
 		json_decref(items);
 		goto out;
 	}
 	reply_json(r, 200, json_pack("{soso}", "items", items, "next_cursor", json_null()));
-	req_commit(r, tx);
 out:
 	json_decref(c);
 }

@@ -132,7 +132,7 @@ void api_chat_get(struct req *r)
 {
 	int64_t id;
 	struct store_tx *tx;
-	if (req_param_id(r, 0, &id) < 0 || !(tx = api_tx(r)) || api_begin(r, tx) < 0)
+	if (req_param_id(r, 0, &id) < 0 || !(tx = api_tx(r)) || api_begin_read(r, tx) < 0)
 		return;
 	json_t *chat = NULL, *msgs = NULL;
 	int rc = tx->ops->chat_get(tx, id, &chat);
@@ -146,14 +146,13 @@ void api_chat_get(struct req *r)
 		api_store_error(r, tx, rc);
 		goto out;
 	}
-	if (api_audit(r, tx, "chat.read", "chat", id, jint(chat, "citizen_id"), 200) < 0) {
+	if (api_audit_read(r, tx, "chat.read", "chat", id, jint(chat, "citizen_id"), 200) < 0) {
 		json_decref(msgs);
 		goto out;
 	}
 	json_object_set_new(chat, "messages", msgs);
 	reply_etag(r, jint(chat, "version"));
 	reply_json(r, 200, json_incref(chat));
-	req_commit(r, tx);
 out:
 	json_decref(chat);
 }

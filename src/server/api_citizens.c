@@ -89,12 +89,11 @@ void api_citizen_search(struct req *r)
 	json_object_set_new(page, "kind", json_string(kind));
 	/* Who searched, and when, is audited like a read; the query itself is
 	 * not kept: it may hold a citizen's name. */
-	if (api_begin(r, tx) < 0 || api_audit(r, tx, "citizen.search", "citizen", 0, 0, 200) < 0) {
+	if (api_audit_read(r, tx, "citizen.search", "citizen", 0, 0, 200) < 0) {
 		json_decref(page);
 		return;
 	}
 	reply_json(r, 200, page);
-	req_commit(r, tx);
 }
 
 /* Strip from each case what the caller may not see. */
@@ -112,7 +111,7 @@ void api_citizen_get(struct req *r)
 {
 	int64_t id;
 	struct store_tx *tx;
-	if (req_param_id(r, 0, &id) < 0 || !(tx = api_tx(r)) || api_begin(r, tx) < 0)
+	if (req_param_id(r, 0, &id) < 0 || !(tx = api_tx(r)) || api_begin_read(r, tx) < 0)
 		return;
 	json_t *c = NULL, *cases = NULL, *surveys = NULL;
 	int rc = tx->ops->citizen_get(tx, id, &c);
@@ -122,18 +121,17 @@ void api_citizen_get(struct req *r)
 	if (rc == STORE_OK)
 		rc = tx->ops->citizen_surveys(tx, id, &surveys);
 	if (rc != STORE_OK) {
-		if (rc == STORE_NOT_FOUND && api_audit(r, tx, "citizen.read", "citizen", id, 0, 404) == 0)
-			req_commit(r, tx);
-		api_store_error(r, tx, rc);
+		if (rc != STORE_NOT_FOUND ||
+		    api_audit_read(r, tx, "citizen.read", "citizen", id, 0, 404) == 0)
+			api_store_error(r, tx, rc);
 		goto out;
 	}
-	if (api_audit(r, tx, "citizen.read", "citizen", id, id, 200) < 0)
+	if (api_audit_read(r, tx, "citizen.read", "citizen", id, id, 200) < 0)
 		goto out;
 	reply_etag(r, jint(c, "version"));
 	json_object_set_new(c, "cases", visible_cases(r, json_incref(json_object_get(cases, "items"))));
 	json_object_set(c, "surveys", surveys);
 	reply_json(r, 200, json_incref(c));
-	req_commit(r, tx);
 out:
 	json_decref(c);
 	json_decref(cases);
@@ -233,7 +231,7 @@ void api_citizen_timeline(struct req *r)
 	const char *cursor;
 	struct store_tx *tx;
 	if (req_param_id(r, 0, &id) < 0 || req_page(r, 50, 500, &limit, &cursor) < 0 ||
-	    !(tx = api_tx(r)) || api_begin(r, tx) < 0)
+	    !(tx = api_tx(r)) || api_begin_read(r, tx) < 0)
 		return;
 	json_t *c = NULL, *page = NULL;
 	int rc = tx->ops->citizen_get(tx, id, &c);
@@ -248,13 +246,12 @@ void api_citizen_timeline(struct req *r)
 		api_store_error(r, tx, rc);
 		return;
 	}
-	if (api_audit(r, tx, "citizen.timeline", "citizen", id, id, 200) < 0) {
+	if (api_audit_read(r, tx, "citizen.timeline", "citizen", id, id, 200) < 0) {
 		json_decref(page);
 		return;
 	}
 	restrict_timeline(r, json_object_get(page, "items"));
 	reply_json(r, 200, page);
-	req_commit(r, tx);
 }
 
 static int live_citizen(struct req *r, struct store_tx *tx, int64_t id)

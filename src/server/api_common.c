@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "server/audit_batch.h"
 #include "server/auth.h"
 #include "server/hub.h"
 
@@ -58,8 +59,18 @@ int api_begin(struct req *r, struct store_tx *tx)
 	return 0;
 }
 
-int api_audit(struct req *r, struct store_tx *tx, const char *action, const char *target_type,
-	      int64_t target_id, int64_t citizen_id, int result)
+int api_begin_read(struct req *r, struct store_tx *tx)
+{
+	if (tx->ops->begin_read(tx) != STORE_OK) {
+		api_store_error(r, tx, STORE_ERROR);
+		return -1;
+	}
+	return 0;
+}
+
+/* The audit record of this request. */
+static struct audit_entry entry(const struct req *r, const char *action, const char *target_type,
+				int64_t target_id, int64_t citizen_id, int result)
 {
 	struct audit_entry e = {
 		.actor_id = r->caller.agent_id,
@@ -72,6 +83,25 @@ int api_audit(struct req *r, struct store_tx *tx, const char *action, const char
 		.client_addr = r->client_addr,
 		.result = result,
 	};
+	return e;
+}
+
+int api_audit_read(struct req *r, struct store_tx *tx, const char *action,
+		   const char *target_type, int64_t target_id, int64_t citizen_id, int result)
+{
+	struct audit_entry e = entry(r, action, target_type, target_id, citizen_id, result);
+	tx->ops->rollback(tx); /* end the snapshot: nothing was written */
+	if (audit_batch_record(r->srv->audit, &e, now_s()) < 0) {
+		reply_problem(r, 503, "Store unavailable", "the audit log cannot be written");
+		return -1;
+	}
+	return 0;
+}
+
+int api_audit(struct req *r, struct store_tx *tx, const char *action, const char *target_type,
+	      int64_t target_id, int64_t citizen_id, int result)
+{
+	struct audit_entry e = entry(r, action, target_type, target_id, citizen_id, result);
 	int rc = tx->ops->audit_append(tx, &e, now_s());
 	if (rc != STORE_OK)
 		api_store_error(r, tx, rc);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "core/calendar.h"
+#include "server/audit_batch.h"
 #include "server/demo.h"
 #include "server/http.h"
 #include "server/hub.h"
@@ -159,7 +160,8 @@ static int open_store(struct server *srv)
 static int start_parts(struct server *srv)
 {
 	srv->metrics = metrics_new(routes_count);
-	srv->hub = srv->metrics ? hub_new(srv) : NULL;
+	srv->audit = srv->metrics ? audit_batch_new(srv->store) : NULL;
+	srv->hub = srv->audit ? hub_new(srv) : NULL;
 	srv->routing = srv->hub ? routing_new(srv) : NULL;
 	if (!srv->routing || routing_start(srv->routing) < 0) {
 		fprintf(stderr, "guichetd: cannot start (out of memory or threads)\n");
@@ -180,6 +182,7 @@ static void stop_parts(struct server *srv, pthread_t *maint)
 	routing_stop(srv->routing);
 	hub_stop(srv->hub);
 	http_stop(srv);
+	audit_batch_free(srv->audit);
 	hub_free(srv->hub);
 	routing_free(srv->routing);
 	metrics_free(srv->metrics);

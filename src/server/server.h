@@ -10,6 +10,7 @@
 struct store;
 struct hub;
 struct metrics;
+struct audit_batch;
 struct MHD_Daemon;
 
 /* Everything `guichetd serve` can be told; defaults in server_config_init. */
@@ -45,6 +46,7 @@ struct server {
 	struct hub *hub;
 	struct metrics *metrics;
 	struct routing *routing;
+	struct audit_batch *audit;  /* group commit of read audit records */
 	struct MHD_Daemon *daemon;
 	uint16_t port;             /* the port actually bound */
 	volatile int stopping;

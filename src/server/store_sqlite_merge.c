@@ -106,6 +106,17 @@ static int bump(struct sqtx *t, int64_t id, int64_t merged_into, int64_t now)
 	sq_bind_id(st, 1, merged_into);
 	sqlite3_bind_int64(st, 2, now);
 	sqlite3_bind_int64(st, 3, id);
+	int rc = sq_exec_stmt(t, st);
+	if (rc != STORE_OK)
+		return rc;
+	/* A merged record leaves the name index (a search finds the kept one),
+	 * and comes back to it when the merge is undone. */
+	st = merged_into ? sq_prep(t, "DELETE FROM citizen_fts WHERE rowid = ?")
+			 : sq_prep(t, "INSERT INTO citizen_fts(rowid, key)"
+				      " SELECT id, sort_key FROM citizens WHERE id = ?");
+	if (!st)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, id);
 	return sq_exec_stmt(t, st);
 }
 

@@ -183,10 +183,14 @@ expect_eq "the letter moved to the kept record" \
 	"$(req GET /api/v1/citizens/$CID/timeline >/dev/null; jbody '[.items[] | select(.channel=="letter")] | length')" 1
 expect_eq "the duplicate points to the kept record" "$(req GET /api/v1/citizens/$DUP >/dev/null; jbody .merged_into)" "$CID"
 expect_eq "the kept record has both mail addresses" "$(req GET /api/v1/citizens/$CID >/dev/null; jbody '.emails | length')" 2
+expect_eq "a search finds the kept record, not the merged one" \
+	"$(req GET '/api/v1/citizens?q=eloise%20loeuvre' >/dev/null; jbody '[.items[].id] | join(",")')" "$CID"
 expect_eq "merging again is refused" "$(jreq POST /api/v1/citizens/$CID/merge "{\"duplicate_id\":$DUP}")" 422
 expect_eq "undo the merge" "$(req POST /api/v1/merges/$MERGE/undo)" 200
 expect_eq "the letter is back" \
 	"$(req GET /api/v1/citizens/$DUP/timeline >/dev/null; jbody '[.items[] | select(.channel=="letter")] | length')" 1
+expect_eq "...and finds both again once the merge is undone" \
+	"$(req GET '/api/v1/citizens?q=eloise%20loeuvre' >/dev/null; jbody '.items | length')" 2
 expect_eq "the duplicate stands alone again" "$(req GET /api/v1/citizens/$DUP >/dev/null; jbody .merged_into)" null
 expect_eq "the kept record lost the copied address" "$(req GET /api/v1/citizens/$CID >/dev/null; jbody '.emails | length')" 1
 TOKEN=$SOPHIE

@@ -1,0 +1,25 @@
+/* Group commit for the audit records of reads.  Every read of a citizen's
+ * file is audited, and its record must be durable before the answer goes
+ * out; one fsync per read would cap the server at the disk's sync rate.
+ * Readers hand their records to one writer thread, which appends all that
+ * are waiting in one transaction (one fsync) and wakes their authors. */
+#ifndef GUICHET_SERVER_AUDIT_BATCH_H
+#define GUICHET_SERVER_AUDIT_BATCH_H
+
+#include <stdint.h>
+
+#include "server/store.h"
+
+struct audit_batch;
+
+/* Start the writer over st.  NULL when out of memory or threads.  Free with
+ * audit_batch_free (before store_close): it commits what is waiting. */
+struct audit_batch *audit_batch_new(struct store *st);
+void audit_batch_free(struct audit_batch *b);
+
+/* Append e (its strings are copied) and wait until it is committed with
+ * the others of its batch.  Returns 0, or -1 when the batch could not be
+ * committed (the store failed, or the writer is stopping). */
+int audit_batch_record(struct audit_batch *b, const struct audit_entry *e, int64_t now);
+
+#endif
