@@ -34,7 +34,7 @@ static const char USAGE[] =
 	"  --cert FILE --key FILE TLS certificate chain and key (default: in DIR)\n"
 	"  --insecure-plain-http  plain HTTP on a loopback address (behind a TLS proxy)\n"
 	"  --ready-file FILE      write {url, cacert, pid} there once accepting\n"
-	"  --threads N            worker threads (default 4)\n"
+	"  --threads N            worker threads (default 8)\n"
 	"  --timeout S            idle and slow-client cut-off in seconds (default 30)\n"
 	"  --max-body BYTES       request body limit (default 1048576)\n"
 	"  --max-conn-per-ip N    connections from one address (default 256)\n"

@@ -34,7 +34,7 @@ void server_config_init(struct server_config *c)
 {
 	memset(c, 0, sizeof(*c));
 	snprintf(c->listen, sizeof(c->listen), "127.0.0.1:8443");
-	c->threads = 4;
+	c->threads = 8;
 	c->timeout_s = 30;
 	c->max_conn_per_ip = 256;
 	c->max_connections = 4096;
