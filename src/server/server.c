@@ -214,8 +214,14 @@ int server_run(struct server_config *cfg)
 		fprintf(stderr, "guichetd: cannot write %s: %s\n", cfg->ready_file, strerror(errno));
 		goto out;
 	}
-	server_log("listening on %s://%s (port %u), data in %s", cfg->plain_http ? "http" : "https",
-		   cfg->listen, srv.port, cfg->data_dir);
+	/* The port actually bound: --listen may have asked for port 0. */
+	char host[256];
+	snprintf(host, sizeof(host), "%s", cfg->listen);
+	char *colon = strrchr(host, ':');
+	if (colon)
+		*colon = '\0';
+	server_log("listening on %s://%s:%u, data in %s", cfg->plain_http ? "http" : "https", host,
+		   srv.port, cfg->data_dir);
 	int sig = 0;
 	sigwait(&set, &sig);
 	server_log("stopping (signal %d)", sig);
