@@ -182,13 +182,20 @@ out:
 	json_decref(svc);
 }
 
-/* Read case {id}, answering 404 when absent. */
+/* Read case {id} (its number, or its reference "2026-000123", as agents
+ * quote it), answering 404 when absent. */
 static json_t *load_case(struct req *r, struct store_tx *tx, int64_t *id)
 {
-	if (req_param_id(r, 0, id) < 0)
-		return NULL;
 	json_t *c = NULL;
-	int rc = tx->ops->case_get(tx, *id, &c);
+	int rc;
+	if (r->nparams > 0 && model_case_ref_ok(r->params[0])) {
+		rc = tx->ops->case_get_ref(tx, r->params[0], &c);
+		*id = rc == STORE_OK ? jint(c, "id") : 0;
+	} else if (req_param_id(r, 0, id) < 0) {
+		return NULL;
+	} else {
+		rc = tx->ops->case_get(tx, *id, &c);
+	}
 	if (rc != STORE_OK) {
 		api_store_error(r, tx, rc);
 		return NULL;

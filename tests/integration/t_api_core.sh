@@ -80,6 +80,7 @@ expect_eq "create a case in alice's service" "$st" 201
 CASE=$(jbody .id)
 REF=$(jbody .ref)
 expect_match "the case has a yearly reference" "$REF" '^[0-9]{4}-[0-9]{6}$'
+expect_eq "a case is found by its reference too" "$(req GET /api/v1/cases/$REF >/dev/null; jbody .id)" "$CASE"
 expect_match "an email gets an acknowledgement due date" "$(jbody .ack_due_at)" '^20[0-9]{2}-'
 expect_eq "a new case is new" "$(jbody .status)" new
 st=$(jreq POST /api/v1/cases "{\"citizen_id\":$CID,\"subject\":\"Il y a un nid de poule devant chez moi\"}")
