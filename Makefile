@@ -95,7 +95,18 @@ $(LIBTUI): $(call obj,$(TUI_SRC))
 $(GUICHETD): $(call obj,src/server/main.c) $(LIBSERVER) $(LIBCORE)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(SERVER_LIBS)
 
-$(GUICHET): $(call obj,src/tui/main.c) $(LIBTUI) $(LIBCLIENT) $(LIBCORE)
+# The default keys are compiled in (as tig does), from keymaps/default.keys.
+KEYS_C = $(B)/gen/default_keys.c
+$(KEYS_C): keymaps/default.keys
+	@mkdir -p $(@D)
+	@{ echo '/* Generated from keymaps/default.keys by the Makefile. */'; \
+	  echo 'extern const char DEFAULT_KEYS[];'; echo 'const char DEFAULT_KEYS[] ='; \
+	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/\t"/' -e 's/$$/\\n"/' $<; \
+	  echo ';'; } >$@
+$(B)/gen/default_keys.o: $(KEYS_C)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(GUICHET): $(call obj,src/tui/main.c) $(B)/gen/default_keys.o $(LIBTUI) $(LIBCLIENT) $(LIBCORE)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(TUI_LIBS) $(CLIENT_LIBS)
 
 # Unit tests link every library; an archive only brings in what a test uses.

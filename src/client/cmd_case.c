@@ -1,0 +1,115 @@
+/* Commands that work: notes, status, assignment and transfer of the open
+ * case, offers, presence, answer templates. */
+#include <stdio.h>
+#include <string.h>
+
+#include "client/cmd_impl.h"
+#include "client/i18n.h"
+#include "client/sync.h"
+#include "client/template.h"
+#include "core/model.h"
+
+CMD(cmd_note)
+{
+	(void)argc;
+	sync_case_note(c->desk, argv[1]);
+	return 0;
+}
+
+static bool known(const char *const *values, const char *v)
+{
+	for (size_t i = 0; values[i]; i++)
+		if (strcmp(values[i], v) == 0)
+			return true;
+	return false;
+}
+
+CMD(cmd_status)
+{
+	(void)argc;
+	if (!known(MODEL_CASE_STATUSES, argv[1]))
+		return cmd_fail(c, _("status : état inconnu « %s »"), argv[1]);
+	const char *from = json_string_value(json_object_get(c->desk->kase, "status"));
+	if (from && !model_case_transition_ok(from, argv[1]))
+		return cmd_fail(c, _("status : un dossier « %s » ne peut pas passer à « %s »"), from,
+				argv[1]);
+	sync_case_patch(c->desk, "status", argv[1]);
+	return 0;
+}
+
+CMD(cmd_assign)
+{
+	(void)argc;
+	if (strcmp(argv[1], "-") != 0 && !model_login_ok(argv[1]))
+		return cmd_fail(c, _("assign : identifiant d'agent invalide « %s »"), argv[1]);
+	sync_case_patch(c->desk, "assignee", strcmp(argv[1], "-") == 0 ? NULL : argv[1]);
+	return 0;
+}
+
+CMD(cmd_transfer)
+{
+	if (!model_slug_ok(argv[1]))
+		return cmd_fail(c, _("transfer : nom de service invalide « %s »"), argv[1]);
+	if (argc > 2 && !model_login_ok(argv[2]))
+		return cmd_fail(c, _("transfer : identifiant d'agent invalide « %s »"), argv[2]);
+	sync_case_transfer(c->desk, argv[1], argc > 2 ? argv[2] : NULL);
+	return 0;
+}
+
+CMD(cmd_accept)
+{
+	(void)argc;
+	(void)argv;
+	if (!json_array_size(c->desk->offers))
+		return cmd_fail(c, _("aucune offre en attente"));
+	sync_offer(c->desk, true);
+	return 0;
+}
+
+CMD(cmd_decline)
+{
+	(void)argc;
+	(void)argv;
+	if (!json_array_size(c->desk->offers))
+		return cmd_fail(c, _("aucune offre en attente"));
+	sync_offer(c->desk, false);
+	return 0;
+}
+
+CMD(cmd_presence)
+{
+	(void)argc;
+	char state[32];
+	const char *text = argv[1], *reason = strchr(text, ' ');
+	size_t n = reason ? (size_t)(reason - text) : strlen(text);
+	if (n >= sizeof(state))
+		n = sizeof(state) - 1;
+	memcpy(state, text, n);
+	state[n] = '\0';
+	while (reason && *reason == ' ')
+		reason++;
+	if (strcmp(state, "available") != 0 && strcmp(state, "paused") != 0 &&
+	    strcmp(state, "offline") != 0)
+		return cmd_fail(c, _("presence : available, paused RAISON ou offline"));
+	if (strcmp(state, "paused") == 0 && (!reason || !*reason))
+		return cmd_fail(c, _("presence paused : donnez une raison (pause, réunion…)"));
+	sync_presence(c->desk, state, reason && *reason ? reason : NULL);
+	return 0;
+}
+
+CMD(cmd_template)
+{
+	(void)argc;
+	struct desk *d = c->desk;
+	char text[2048];
+	if (template_fill(d, argv[1], text, sizeof(text)) < 0)
+		return cmd_fail(c, _("template : pas de modèle « %s »"), argv[1]);
+	if (d->ui && d->ui->prompt) {
+		char line[2100];
+		snprintf(line, sizeof(line), "note %s", text);
+		d->ui->prompt(d->ui->arg, line);
+	} else {
+		desk_say(d, "%s", text);
+	}
+	return 0;
+}

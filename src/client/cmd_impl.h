@@ -1,0 +1,24 @@
+/* The functions behind the command table (command_table.c), grouped by
+ * what they touch: cmd_nav.c (moving around the desk), cmd_case.c (work on
+ * cases, offers and presence), cmd_config.c (bind, set, source).  Each
+ * returns 0, or -1 with a message in c->err. */
+#ifndef GUICHET_CLIENT_CMD_IMPL_H
+#define GUICHET_CLIENT_CMD_IMPL_H
+
+#include "client/command.h"
+
+#define CMD(name) int name(struct cmd_ctx *c, int argc, char **argv)
+
+CMD(cmd_down); CMD(cmd_up); CMD(cmd_page_down); CMD(cmd_page_up); CMD(cmd_top);
+CMD(cmd_bottom); CMD(cmd_back); CMD(cmd_worklist); CMD(cmd_help); CMD(cmd_quit);
+CMD(cmd_open); CMD(cmd_search); CMD(cmd_refresh); CMD(cmd_redraw); CMD(cmd_prompt);
+
+CMD(cmd_note); CMD(cmd_status); CMD(cmd_assign); CMD(cmd_transfer); CMD(cmd_accept);
+CMD(cmd_decline); CMD(cmd_presence); CMD(cmd_template);
+
+CMD(cmd_bind); CMD(cmd_unbind); CMD(cmd_set); CMD(cmd_source);
+
+/* Write a message into c->err; always -1. */
+int cmd_fail(struct cmd_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,161 @@
+/* A guichetd child process for `guichet --demo` (see local_server.h). */
+#include "client/local_server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <jansson.h>
+
+#include "core/json_bounded.h"
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* guichetd next to the program (build/guichet -> build/guichetd), else
+ * the one on PATH. */
+static void find_guichetd(const char *self, char *out, size_t n)
+{
+	char exe[PATH_MAX];
+	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (len <= 0 && self)
+		len = (ssize_t)snprintf(exe, sizeof(exe), "%s", self);
+	if (len > 0) {
+		exe[len] = '\0';
+		char *slash = strrchr(exe, '/');
+		if (slash) {
+			snprintf(slash + 1, sizeof(exe) - (size_t)(slash + 1 - exe), "guichetd");
+			if (access(exe, X_OK) == 0) {
+				snprintf(out, n, "%s", exe);
+				return;
+			}
+		}
+	}
+	snprintf(out, n, "guichetd");
+}
+
+static pid_t spawn(const char *prog, const struct local_server *s, bool simulate)
+{
+	char data[600], ready[600], log[600];
+	snprintf(data, sizeof(data), "%s/data", s->dir);
+	snprintf(ready, sizeof(ready), "%s/ready.json", s->dir);
+	snprintf(log, sizeof(log), "%s/guichetd.log", s->dir);
+	pid_t pid = fork();
+	if (pid != 0)
+		return pid;
+	/* the child: its output goes to a log, never over the desk's screen */
+	int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+	}
+	int in = open("/dev/null", O_RDONLY);
+	if (in >= 0)
+		dup2(in, STDIN_FILENO);
+	const char *argv[] = { prog, "--demo", "--data", data, "--listen", "127.0.0.1:0",
+			       "--ready-file", ready, simulate ? "--simulate" : NULL, NULL };
+	execvp(prog, (char *const *)argv);
+	_exit(127);
+}
+
+/* Read url and cacert from the ready file once it is complete. */
+static int read_ready(struct local_server *s)
+{
+	char path[600], buf[4096];
+	snprintf(path, sizeof(path), "%s/ready.json", s->dir);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	json_t *j = json_bounded_parse(buf, n, NULL, NULL, NULL, 0);
+	const char *url = json_string_value(json_object_get(j, "url"));
+	const char *ca = json_string_value(json_object_get(j, "cacert"));
+	int rc = url && ca ? 0 : -1;
+	if (rc == 0) {
+		snprintf(s->url, sizeof(s->url), "%s", url);
+		snprintf(s->cacert, sizeof(s->cacert), "%s", ca);
+	}
+	json_decref(j);
+	return rc;
+}
+
+int local_server_start_demo(struct local_server *s, const char *self, bool simulate,
+			    int timeout_ms, char *err, size_t errlen)
+{
+	char prog[PATH_MAX];
+	memset(s, 0, sizeof(*s));
+	const char *tmp = getenv("TMPDIR");
+	snprintf(s->dir, sizeof(s->dir), "%s/guichet-demo.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(s->dir)) {
+		snprintf(err, errlen, "%s: %s", s->dir, strerror(errno));
+		s->dir[0] = '\0';
+		return -1;
+	}
+	find_guichetd(self, prog, sizeof(prog));
+	s->pid = spawn(prog, s, simulate);
+	if (s->pid < 0) {
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+		local_server_stop(s);
+		return -1;
+	}
+	int64_t deadline = now_ms() + timeout_ms;
+	while (read_ready(s) < 0) {
+		int status;
+		if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
+			snprintf(err, errlen, "%s stopped at start (see %s/guichetd.log)", prog, s->dir);
+			s->pid = 0;
+			return -1;
+		}
+		if (now_ms() > deadline) {
+			snprintf(err, errlen, "%s did not start in time", prog);
+			local_server_stop(s);
+			return -1;
+		}
+		struct timespec pause = { 0, 20 * 1000000 }; /* polling a file, not a guess */
+		nanosleep(&pause, NULL);
+	}
+	return 0;
+}
+
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+void local_server_stop(struct local_server *s)
+{
+	if (s->pid > 0) {
+		kill(s->pid, SIGTERM);
+		int64_t deadline = now_ms() + 10000;
+		int status;
+		while (waitpid(s->pid, &status, WNOHANG) == 0) {
+			if (now_ms() > deadline) {
+				kill(s->pid, SIGKILL);
+				waitpid(s->pid, &status, 0);
+				break;
+			}
+			struct timespec pause = { 0, 20 * 1000000 };
+			nanosleep(&pause, NULL);
+		}
+		s->pid = 0;
+	}
+	if (s->dir[0])
+		nftw(s->dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+	s->dir[0] = '\0';
+}

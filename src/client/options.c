@@ -1,0 +1,102 @@
+/* The options table and its values (see options.h). */
+#include "client/options.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client/i18n.h"
+
+#define VALUE_MAX 1024
+
+static const char *const notify_methods[] = { "none", "bell", "osc9", "osc777", "osc99", NULL };
+static const char *const languages[] = { "auto", "fr", "en", NULL };
+
+const struct option_def OPTION_DEFS[] = {
+	{ "server", OPTION_STRING, "", NULL, 0, 0,
+	  N_("adresse de guichetd (https://hôte:port) ; vide : un guichetd local") },
+	{ "cacert", OPTION_STRING, "", NULL, 0, 0,
+	  N_("certificat de l'autorité qui a signé celui du serveur") },
+	{ "theme", OPTION_STRING, "default", NULL, 0, 0,
+	  N_("thème de couleurs (default, dsfr, high-contrast, mono)") },
+	{ "notify", OPTION_CHOICE, "bell", notify_methods, 0, 0,
+	  N_("comment signaler une offre : none, bell, osc9, osc777, osc99") },
+	{ "language", OPTION_CHOICE, "auto", languages, 0, 0,
+	  N_("langue de l'interface : auto (selon la locale), fr, en") },
+	{ "history-size", OPTION_NUMBER, "500", NULL, 0, 10000,
+	  N_("commandes gardées dans l'historique du prompt") },
+};
+const size_t OPTION_COUNT = sizeof(OPTION_DEFS) / sizeof(OPTION_DEFS[0]);
+
+struct options {
+	char value[sizeof(OPTION_DEFS) / sizeof(OPTION_DEFS[0])][VALUE_MAX];
+};
+
+struct options *options_new(void)
+{
+	struct options *o = calloc(1, sizeof(*o));
+	if (!o)
+		return NULL;
+	for (size_t i = 0; i < OPTION_COUNT; i++)
+		snprintf(o->value[i], VALUE_MAX, "%s", OPTION_DEFS[i].def);
+	return o;
+}
+
+void options_free(struct options *o)
+{
+	free(o);
+}
+
+static int find(const char *name)
+{
+	for (size_t i = 0; i < OPTION_COUNT; i++)
+		if (strcmp(OPTION_DEFS[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Check value against the option's kind: 0, or -1 with a message. */
+static int check(const struct option_def *def, const char *value, char *err, size_t errlen)
+{
+	if (strlen(value) >= VALUE_MAX) {
+		snprintf(err, errlen, _("%s : valeur trop longue"), def->name);
+		return -1;
+	}
+	if (def->kind == OPTION_CHOICE) {
+		for (size_t i = 0; def->choices[i]; i++)
+			if (strcmp(def->choices[i], value) == 0)
+				return 0;
+		snprintf(err, errlen, _("%s : valeur inconnue « %s »"), def->name, value);
+		return -1;
+	}
+	if (def->kind == OPTION_NUMBER) {
+		char *end;
+		long n = strtol(value, &end, 10);
+		if (end == value || *end || n < def->min || n > def->max) {
+			snprintf(err, errlen, _("%s : un nombre de %ld à %ld"), def->name, def->min,
+				 def->max);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int options_set(struct options *o, const char *name, const char *value, char *err,
+		size_t errlen)
+{
+	int i = find(name);
+	if (i < 0) {
+		snprintf(err, errlen, _("option inconnue : %s"), name);
+		return -1;
+	}
+	if (check(&OPTION_DEFS[i], value, err, errlen) < 0)
+		return -1;
+	snprintf(o->value[i], VALUE_MAX, "%s", value);
+	return 0;
+}
+
+const char *options_get(const struct options *o, const char *name)
+{
+	int i = find(name);
+	return i >= 0 ? o->value[i] : NULL;
+}

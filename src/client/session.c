@@ -1,0 +1,137 @@
+/* The session token (see session.h). */
+#include "client/session.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <sodium.h>
+
+#include "client/i18n.h"
+#include "client/net.h"
+#include "client/sync.h"
+
+/* $XDG_STATE_HOME/guichet (default ~/.local/state/guichet), created 0700. */
+static int state_dir(char *out, size_t n)
+{
+	const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+	char base[900];
+	if (xdg && *xdg)
+		snprintf(base, sizeof(base), "%s", xdg);
+	else if (home && *home)
+		snprintf(base, sizeof(base), "%s/.local/state", home);
+	else
+		return -1;
+	snprintf(out, n, "%s/guichet", base);
+	char parent[1000];
+	snprintf(parent, sizeof(parent), "%s", base);
+	if (mkdir(parent, 0700) < 0 && errno != EEXIST && xdg == NULL) {
+		/* ~/.local may be missing too */
+		char local[1000];
+		snprintf(local, sizeof(local), "%s/.local", home);
+		mkdir(local, 0700);
+		mkdir(parent, 0700);
+	}
+	if (mkdir(out, 0700) < 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+/* One file per server: token-<hash of the URL>. */
+static int token_path(const char *server, char *out, size_t n)
+{
+	char dir[1000];
+	unsigned char h[8];
+	char hex[17];
+	if (state_dir(dir, sizeof(dir)) < 0)
+		return -1;
+	crypto_generichash(h, sizeof(h), (const unsigned char *)server, strlen(server), NULL, 0);
+	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+	snprintf(out, n, "%s/token-%s", dir, hex);
+	return 0;
+}
+
+int session_token_load(const char *server, char *out, size_t n)
+{
+	char path[1100];
+	if (token_path(server, path, sizeof(path)) < 0)
+		return -1;
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return -1;
+	char *ok = fgets(out, (int)n, f);
+	fclose(f);
+	if (!ok)
+		return -1;
+	out[strcspn(out, "\r\n")] = '\0';
+	return out[0] ? 0 : -1;
+}
+
+int session_token_save(const char *server, const char *token, char *err, size_t errlen)
+{
+	char path[1100], tmp[1200];
+	if (token_path(server, path, sizeof(path)) < 0) {
+		snprintf(err, errlen, _("pas de répertoire d'état ($XDG_STATE_HOME ou $HOME)"));
+		return -1;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0 || fchmod(fd, 0600) < 0 || write(fd, token, strlen(token)) < 0 ||
+	    write(fd, "\n", 1) < 0 || fsync(fd) < 0 || close(fd) < 0 || rename(tmp, path) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+struct login_wait {
+	bool done;
+	int status;
+	char token[128];
+	char why[256];
+};
+
+static void on_login(void *arg, const struct net_result *res)
+{
+	struct login_wait *w = arg;
+	const char *tok = json_string_value(json_object_get(res->body, "token"));
+	const char *detail = json_string_value(json_object_get(res->body, "detail"));
+	w->done = true;
+	w->status = res->status;
+	if (res->status == 200 && tok)
+		snprintf(w->token, sizeof(w->token), "%s", tok);
+	else
+		snprintf(w->why, sizeof(w->why), "%s",
+			 detail ? detail : res->error ? res->error : _("réponse inattendue"));
+}
+
+int session_login(struct desk *d, const char *login, const char *password, char *out, size_t n,
+		  char *err, size_t errlen)
+{
+	struct login_wait w = { 0 };
+	json_t *body = json_pack("{ssss}", "login", login, "password", password);
+	int rc = body ? net_request(d->net, "POST", "/api/v1/auth/login", body, NULL, NULL,
+				   on_login, &w)
+		      : -1;
+	json_decref(body);
+	if (rc < 0) {
+		snprintf(err, errlen, _("connexion impossible"));
+		return -1;
+	}
+	while (!w.done)
+		if (sync_wait(d, -1, 1000) < 0)
+			break;
+	if (!w.done || w.status != 200) {
+		snprintf(err, errlen, _("connexion refusée : %s"), w.done ? w.why : _("le réseau"));
+		return -1;
+	}
+	snprintf(out, n, "%s", w.token);
+	sodium_memzero(w.token, sizeof(w.token));
+	return 0;
+}

@@ -1,0 +1,23 @@
+/* The agent's session token: from GUICHET_TOKEN (scripts), from the token
+ * file kept 0600 under $XDG_STATE_HOME/guichet/ (one per server), or from
+ * a login.  The token never appears in argv, a log or a message. */
+#ifndef GUICHET_CLIENT_SESSION_H
+#define GUICHET_CLIENT_SESSION_H
+
+#include <stddef.h>
+
+#include "client/desk.h"
+
+/* The saved token for server: 0 with the token in out, or -1. */
+int session_token_load(const char *server, char *out, size_t n);
+
+/* Save the token for server (the directory 0700, the file 0600, written
+ * atomically).  0, or -1 with a message in err. */
+int session_token_save(const char *server, const char *token, char *err, size_t errlen);
+
+/* Log in (POST /api/v1/auth/login), waiting in the desk's loop until the
+ * answer: 0 with the token in out, or -1 with a message in err. */
+int session_login(struct desk *d, const char *login, const char *password, char *out, size_t n,
+		  char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,419 @@
+/* What the desk asks of guichetd and how the answers land (see sync.h).
+ * Each request carries a small ticket: the desk, what was asked, and the
+ * generation of the slot it fills, so that a slow answer to an earlier
+ * question (the agent has opened another file since) is dropped. */
+#include "client/sync.h"
+
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <curl/curl.h>
+
+#include "client/i18n.h"
+#include "client/net.h"
+#include "client/outbox.h"
+#include "client/worklist.h"
+#include "core/json_bounded.h"
+
+enum slot { SLOT_CITIZEN, SLOT_TIMELINE, SLOT_CASE, SLOT_EVENTS, SLOT_SEARCH, SLOT_CASES, SLOT_N };
+
+static unsigned gen[SLOT_N];
+
+struct ticket {
+	struct desk *d;
+	enum slot slot;
+	unsigned gen;
+	int64_t id;
+	char what[64];
+};
+
+static struct ticket *ticket(struct desk *d, enum slot s, int64_t id, const char *what)
+{
+	struct ticket *t = calloc(1, sizeof(*t));
+	if (!t) {
+		desk_error(d, _("mémoire épuisée"));
+		return NULL;
+	}
+	t->d = d;
+	t->slot = s;
+	t->gen = s < SLOT_N ? ++gen[s] : 0;
+	t->id = id;
+	snprintf(t->what, sizeof(t->what), "%s", what);
+	return t;
+}
+
+static int64_t jint(const json_t *o, const char *k)
+{
+	return json_integer_value(json_object_get(o, k));
+}
+
+/* A string member, or "" (never NULL). */
+static const char *jstr(const json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+	return s ? s : "";
+}
+
+/* The problem's detail (or title), else curl's message, for the message
+ * line. */
+static const char *why(const struct net_result *res)
+{
+	const char *s = json_string_value(json_object_get(res->body, "detail"));
+	if (!s)
+		s = json_string_value(json_object_get(res->body, "title"));
+	return s ? s : res->error ? res->error : _("réponse inattendue");
+}
+
+/* A GET: done gets the ticket back. */
+static void get(struct desk *d, const char *path, struct ticket *t, net_done_fn done)
+{
+	if (!t)
+		return;
+	if (!d->net || net_request(d->net, "GET", path, NULL, NULL, NULL, done, t) < 0) {
+		desk_error(d, _("envoi impossible : %s"), path);
+		free(t);
+		return;
+	}
+	d->pending++;
+}
+
+/* Common start of every answer: the request is over; is it still wanted? */
+static bool landed(struct ticket *t)
+{
+	t->d->pending--;
+	return t->slot >= SLOT_N || t->gen == gen[t->slot];
+}
+
+/* --- reads ----------------------------------------------------------------- */
+
+static void on_me(void *arg, const struct net_result *res)
+{
+	struct ticket *t = arg;
+	struct desk *d = t->d;
+	landed(t);
+	if (res->status == 200) {
+		snprintf(d->login, sizeof(d->login), "%s", jstr(res->body, "login"));
+		snprintf(d->role, sizeof(d->role), "%s", jstr(res->body, "role"));
+		if (*jstr(res->body, "presence"))
+			snprintf(d->presence, sizeof(d->presence), "%s", jstr(res->body, "presence"));
+	} else {
+		desk_error(d, _("session : %s"), why(res));
+	}
+	free(t);
+}
+
+static void on_items(void *arg, const struct net_result *res)
+{
+	struct ticket *t = arg;
+	struct desk *d = t->d;
+	bool wanted = landed(t);
+	json_t *items = json_object_get(res->body, "items");
+	if (res->status != 200 || !json_is_array(items)) {
+		if (wanted)
+			desk_error(d, "%s : %s", t->what, why(res));
+		free(t);
+		return;
+	}
+	if (wanted) {
+		json_t **slot = t->slot == SLOT_TIMELINE ? &d->timeline
+			      : t->slot == SLOT_EVENTS   ? &d->case_events
+			      : t->slot == SLOT_SEARCH   ? &d->search
+			      : t->slot == SLOT_CASES    ? &d->my_cases
+							 : &d->templates;
+		desk_set(slot, json_incref(items));
+		if (t->slot == SLOT_CASES)
+			worklist_build(d);
+		if (t->slot == SLOT_SEARCH)
+			desk_say(d, _("%zu résultat(s) pour « %s »"), json_array_size(items), d->search_query);
+	}
+	free(t);
+}
+
+static void on_record(void *arg, const struct net_result *res)
+{
+	struct ticket *t = arg;
+	struct desk *d = t->d;
+	if (landed(t)) {
+		if (res->status == 200 && json_is_object(res->body))
+			desk_set(t->slot == SLOT_CITIZEN ? &d->citizen : &d->kase, json_incref(res->body));
+		else
+			desk_error(d, "%s : %s", t->what, why(res));
+	}
+	free(t);
+}
+
+int sync_start(struct desk *d)
+{
+	get(d, "/api/v1/me", ticket(d, SLOT_N, 0, "me"), on_me);
+	get(d, "/api/v1/templates", ticket(d, SLOT_N, 0, _("modèles")), on_items);
+	sync_worklist(d);
+	return sync_follow(d);
+}
+
+void sync_worklist(struct desk *d)
+{
+	get(d, "/api/v1/cases?assignee=me&status=active&sort=due&limit=100",
+	    ticket(d, SLOT_CASES, 0, _("liste de travail")), on_items);
+}
+
+void sync_open_citizen(struct desk *d, int64_t id)
+{
+	char path[96];
+	if (!d->citizen || jint(d->citizen, "id") != id) {
+		desk_set(&d->citizen, NULL);
+		desk_set(&d->timeline, NULL);
+		d->cur[SCREEN_CITIZEN] = (struct desk_cursor){ 0, 0 };
+	}
+	snprintf(path, sizeof(path), "/api/v1/citizens/%lld", (long long)id);
+	get(d, path, ticket(d, SLOT_CITIZEN, id, _("fiche")), on_record);
+	snprintf(path, sizeof(path), "/api/v1/citizens/%lld/timeline?limit=200", (long long)id);
+	get(d, path, ticket(d, SLOT_TIMELINE, id, _("historique")), on_items);
+	desk_go(d, SCREEN_CITIZEN);
+}
+
+void sync_open_case(struct desk *d, const char *id_or_ref)
+{
+	char path[160];
+	if (strspn(id_or_ref, "0123456789-") != strlen(id_or_ref) || strlen(id_or_ref) > 20) {
+		desk_error(d, _("dossier : un numéro ou une référence, pas « %s »"), id_or_ref);
+		return;
+	}
+	desk_set(&d->kase, NULL);
+	desk_set(&d->case_events, NULL);
+	d->cur[SCREEN_CASE] = (struct desk_cursor){ 0, 0 };
+	snprintf(path, sizeof(path), "/api/v1/cases/%s", id_or_ref);
+	get(d, path, ticket(d, SLOT_CASE, 0, _("dossier")), on_record);
+	snprintf(path, sizeof(path), "/api/v1/cases/%s/events", id_or_ref);
+	get(d, path, ticket(d, SLOT_EVENTS, 0, _("historique du dossier")), on_items);
+	desk_go(d, SCREEN_CASE);
+}
+
+/* Percent-encode a query value (RFC 3986 unreserved characters kept). */
+static void url_encode(const char *in, char *out, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t o = 0;
+	for (const unsigned char *p = (const unsigned char *)in; *p && o + 4 < n; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+		    strchr("-._~", *p)) {
+			out[o++] = (char)*p;
+		} else {
+			out[o++] = '%';
+			out[o++] = hex[*p >> 4];
+			out[o++] = hex[*p & 15];
+		}
+	}
+	out[o] = '\0';
+}
+
+void sync_search(struct desk *d, const char *query)
+{
+	char q[700], path[800];
+	snprintf(d->search_query, sizeof(d->search_query), "%s", query);
+	url_encode(query, q, sizeof(q));
+	snprintf(path, sizeof(path), "/api/v1/citizens?q=%s&limit=50", q);
+	desk_set(&d->search, NULL);
+	d->cur[SCREEN_SEARCH] = (struct desk_cursor){ 0, 0 };
+	get(d, path, ticket(d, SLOT_SEARCH, 0, _("recherche")), on_items);
+	desk_go(d, SCREEN_SEARCH);
+}
+
+/* --- writes ---------------------------------------------------------------- */
+
+/* After a write on the open case: show the new record, reload its history
+ * and my work list; a stale version shows what the case is now. */
+static void on_case_write(void *arg, const struct net_result *res)
+{
+	struct ticket *t = arg;
+	struct desk *d = t->d;
+	char id[32];
+	landed(t);
+	if (res->status == 412) {
+		json_t *cur = json_object_get(res->body, "current");
+		desk_error(d, _("%s refusé : le dossier a changé entre-temps (état actuel : %s) ; "
+				"relisez-le puis recommencez"),
+			   t->what, *jstr(cur, "status") ? jstr(cur, "status") : "?");
+		if (json_is_object(cur) && d->kase && jint(cur, "id") == jint(d->kase, "id"))
+			desk_set(&d->kase, json_incref(cur));
+	} else if (res->status == 200 || res->status == 201) {
+		if (res->status == 200 && json_is_object(res->body) && d->kase &&
+		    jint(res->body, "id") == jint(d->kase, "id"))
+			desk_set(&d->kase, json_incref(res->body));
+		desk_say(d, _("%s : fait"), t->what);
+		snprintf(id, sizeof(id), "%lld", (long long)t->id);
+		char path[96];
+		snprintf(path, sizeof(path), "/api/v1/cases/%s/events", id);
+		if (d->kase && jint(d->kase, "id") == t->id)
+			get(d, path, ticket(d, SLOT_EVENTS, t->id, _("historique du dossier")), on_items);
+		sync_worklist(d);
+	} else {
+		desk_error(d, "%s : %s", t->what, why(res));
+	}
+	free(t);
+}
+
+static void case_write(struct desk *d, const char *method, const char *suffix, json_t *body,
+		       bool versioned, const char *what)
+{
+	char path[96];
+	int64_t id = jint(d->kase, "id");
+	struct ticket *t = ticket(d, SLOT_N, id, what);
+	snprintf(path, sizeof(path), "/api/v1/cases/%lld%s", (long long)id, suffix);
+	if (t && outbox_send(d, method, path, body, versioned ? jint(d->kase, "version") : 0,
+			     on_case_write, t) < 0)
+		free(t);
+	json_decref(body);
+}
+
+void sync_case_note(struct desk *d, const char *text)
+{
+	case_write(d, "POST", "/notes", json_pack("{ss}", "text", text), false, _("note"));
+}
+
+void sync_case_patch(struct desk *d, const char *field, const char *value)
+{
+	json_t *body = json_object();
+	json_object_set_new(body, field, value ? json_string(value) : json_null());
+	case_write(d, "PATCH", "", body, true, field);
+}
+
+void sync_case_transfer(struct desk *d, const char *service, const char *agent)
+{
+	json_t *body = json_pack("{ss}", "service", service);
+	if (agent)
+		json_object_set_new(body, "agent", json_string(agent));
+	case_write(d, "POST", "/transfer", body, true, _("transfert"));
+}
+
+static void on_simple_write(void *arg, const struct net_result *res)
+{
+	struct ticket *t = arg;
+	struct desk *d = t->d;
+	landed(t);
+	if (res->status >= 200 && res->status < 300)
+		desk_say(d, _("%s : fait"), t->what);
+	else
+		desk_error(d, "%s : %s", t->what, why(res));
+	if (res->status == 200 && strcmp(t->what, "presence") == 0) {
+		const char *p = json_string_value(json_object_get(res->body, "presence"));
+		if (p)
+			snprintf(d->presence, sizeof(d->presence), "%s", p);
+	}
+	free(t);
+}
+
+void sync_offer(struct desk *d, bool accept)
+{
+	json_t *o = json_array_get(d->offers, 0);
+	const char *kind = json_string_value(json_object_get(o, "kind"));
+	char path[96];
+	snprintf(path, sizeof(path), "/api/v1/%s/%lld/%s",
+		 kind && strcmp(kind, "call") == 0 ? "calls" : "chats", (long long)jint(o, "id"),
+		 accept ? "accept" : "decline");
+	struct ticket *t = ticket(d, SLOT_N, jint(o, "id"), accept ? _("accepter") : _("refuser"));
+	if (t && outbox_send(d, "POST", path, NULL, 0, on_simple_write, t) < 0)
+		free(t);
+	json_array_remove(d->offers, 0);
+	worklist_build(d);
+}
+
+void sync_presence(struct desk *d, const char *state, const char *reason)
+{
+	json_t *body = json_pack("{ss}", "presence", state);
+	if (reason)
+		json_object_set_new(body, "reason", json_string(reason));
+	struct ticket *t = ticket(d, SLOT_N, 0, "presence");
+	if (t && outbox_send(d, "PUT", "/api/v1/me/presence", body, 0, on_simple_write, t) < 0)
+		free(t);
+	json_decref(body);
+}
+
+/* --- the event stream --------------------------------------------------------- */
+
+static bool has_offer(const struct desk *d, const json_t *o)
+{
+	size_t i;
+	json_t *v;
+	json_array_foreach(d->offers, i, v) {
+		if (jint(v, "id") == jint(o, "id") &&
+		    json_equal(json_object_get(v, "kind"), json_object_get(o, "kind")))
+			return true;
+	}
+	return false;
+}
+
+static void on_offer(struct desk *d, json_t *o)
+{
+	if (!d->offers)
+		d->offers = json_array();
+	if (has_offer(d, o))
+		return;
+	json_array_append(d->offers, o);
+	worklist_build(d);
+	const char *kind = json_string_value(json_object_get(o, "kind"));
+	desk_say(d, _("nouvelle offre : %s — accept pour la prendre, decline pour la refuser"),
+		 kind && strcmp(kind, "call") == 0 ? _("appel") : _("chat"));
+	if (d->ui && d->ui->notify)
+		d->ui->notify(d->ui->arg, "guichet", kind && strcmp(kind, "call") == 0
+							? _("Appel entrant")
+							: _("Nouveau chat"));
+}
+
+void sync_event(struct desk *d, const char *type, const char *data, size_t len)
+{
+	json_t *j = json_bounded_parse(data, len, NULL, NULL, NULL, 0);
+	if (!json_is_object(j)) {
+		json_decref(j);
+		return;
+	}
+	if (strcmp(type, "offer") == 0) {
+		on_offer(d, j);
+	} else if (strncmp(type, "case.", 5) == 0) {
+		int64_t id = jint(j, "id") ? jint(j, "id") : jint(j, "case_id");
+		char s[32];
+		sync_worklist(d);
+		if (d->kase && jint(d->kase, "id") == id && d->screen == SCREEN_CASE) {
+			snprintf(s, sizeof(s), "%lld", (long long)id);
+			sync_open_case(d, s);
+		}
+	}
+	json_decref(j);
+}
+
+static void on_stream_event(void *arg, const char *type, const char *data, size_t len,
+			    const char *id)
+{
+	(void)id;
+	sync_event(arg, type, data, len);
+}
+
+static void on_stream_state(void *arg, enum net_state st)
+{
+	struct desk *d = arg;
+	static const enum desk_conn map[] = { [NET_OFFLINE] = DESK_OFFLINE,
+					      [NET_CONNECTING] = DESK_CONNECTING,
+					      [NET_ONLINE] = DESK_ONLINE };
+	enum desk_conn before = d->conn;
+	d->conn = map[st];
+	if (before != DESK_ONLINE && d->conn == DESK_ONLINE)
+		sync_worklist(d); /* what changed while we were away */
+}
+
+int sync_follow(struct desk *d)
+{
+	return d->net ? net_follow_events(d->net, NULL, on_stream_event, on_stream_state, d) : -1;
+}
+
+int sync_wait(struct desk *d, int fd, int timeout_ms)
+{
+	if (!d->net) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int n = poll(&p, fd >= 0 ? 1 : 0, timeout_ms);
+		return n > 0 && (p.revents & POLLIN) ? 1 : n < 0 ? -1 : 0;
+	}
+	struct curl_waitfd w = { .fd = fd, .events = CURL_WAIT_POLLIN };
+	if (net_poll(d->net, &w, fd >= 0 ? 1 : 0, timeout_ms) < 0)
+		return -1;
+	return (w.revents & CURL_WAIT_POLLIN) ? 1 : 0;
+}

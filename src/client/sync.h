@@ -1,0 +1,49 @@
+/* What the desk asks of guichetd and how answers and events change the
+ * desk's state.  Every call returns at once: the answer arrives later,
+ * through the network layer's loop, and lands in struct desk (then the
+ * screens draw it).  Writes go through the outbox (outbox.h) with their
+ * Idempotency-Key.  Errors end up on the desk's message line. */
+#ifndef GUICHET_CLIENT_SYNC_H
+#define GUICHET_CLIENT_SYNC_H
+
+#include <stdint.h>
+
+#include "client/desk.h"
+
+/* Fetch who I am, my work list, the templates; follow the event stream. */
+int sync_start(struct desk *d);
+
+/* Follow the event stream (offers, changes to my cases); the connection
+ * state lands in d->conn. */
+int sync_follow(struct desk *d);
+
+/* Reload the work list (my cases and pending offers). */
+void sync_worklist(struct desk *d);
+
+/* Open a citizen (360° view and timeline) or a case (by id or reference)
+ * and go to its screen. */
+void sync_open_citizen(struct desk *d, int64_t id);
+void sync_open_case(struct desk *d, const char *id_or_ref);
+
+/* Search citizens (name, phone, mail or case reference). */
+void sync_search(struct desk *d, const char *query);
+
+/* Writes on the open case (answered on the message line; a stale version
+ * shows the current value). */
+void sync_case_note(struct desk *d, const char *text);
+void sync_case_patch(struct desk *d, const char *field, const char *value);
+void sync_case_transfer(struct desk *d, const char *service, const char *agent);
+
+/* Accept or decline the first pending offer; change my presence. */
+void sync_offer(struct desk *d, bool accept);
+void sync_presence(struct desk *d, const char *state, const char *reason);
+
+/* One turn of the loop: wait at most timeout_ms for the network or for fd
+ * (the terminal) to have something, and run what the network brought.
+ * Returns 1 when fd is readable, 0 otherwise, -1 on a fatal error. */
+int sync_wait(struct desk *d, int fd, int timeout_ms);
+
+/* An event from the stream (type and JSON data). */
+void sync_event(struct desk *d, const char *type, const char *data, size_t len);
+
+#endif

@@ -1,0 +1,164 @@
+/* The desk's loop: one poll over the terminal and the network (no
+ * threads), keys turned into key codes and looked up in the key tables,
+ * the screen drawn once per turn when something changed.  A key is never
+ * blocked by the network: requests are answered later, in this loop. */
+#define _XOPEN_SOURCE_EXTENDED 1
+#include <curses.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "client/command.h"
+#include "client/i18n.h"
+#include "client/keymap.h"
+#include "client/keyspec.h"
+#include "client/sync.h"
+#include "tui/tui.h"
+
+/* curses function keys as key codes (keyspec.h). */
+static const struct { int curses, key; } fkeys[] = {
+	{ KEY_UP, KS_UP },         { KEY_DOWN, KS_DOWN },     { KEY_LEFT, KS_LEFT },
+	{ KEY_RIGHT, KS_RIGHT },   { KEY_HOME, KS_HOME },     { KEY_END, KS_END },
+	{ KEY_PPAGE, KS_PGUP },    { KEY_NPAGE, KS_PGDN },    { KEY_IC, KS_INSERT },
+	{ KEY_DC, KS_DELETE },     { KEY_BACKSPACE, KS_BACKSPACE }, { KEY_ENTER, KS_ENTER },
+	{ KEY_BTAB, KS_BACKTAB },  { KEY_RESIZE, KS_RESIZE },
+};
+
+static int from_curses(int kc)
+{
+	for (size_t i = 0; i < sizeof(fkeys) / sizeof(fkeys[0]); i++)
+		if (fkeys[i].curses == kc)
+			return fkeys[i].key;
+	if (kc >= KEY_F(1) && kc <= KEY_F(24))
+		return KS_F1 + (kc - KEY_F(1));
+	return -1;
+}
+
+/* A character as a key code: control characters become C-x. */
+static int from_char(wint_t wc)
+{
+	if (wc == '\r' || wc == '\n')
+		return KS_ENTER;
+	if (wc == '\t')
+		return KS_TAB;
+	if (wc == 0x1b)
+		return KS_ESCAPE;
+	if (wc == 0x7f || wc == 0x08)
+		return KS_BACKSPACE;
+	if (wc == 0)
+		return KEY_MOD_CTRL | ' ';
+	if (wc < 0x20)
+		return KEY_MOD_CTRL | (int)('a' + wc - 1);
+	return (int)wc;
+}
+
+/* Bracketed paste: the text between ESC [ 200 ~ and ESC [ 201 ~ goes into
+ * the prompt as text; none of it runs as a key. */
+static const char PASTE_START[] = "[200~", PASTE_END[] = "\033[201~";
+
+static void paste(struct tui *t)
+{
+	size_t matched = 0;
+	wint_t wc;
+	int kc;
+	if (!t->prompting)
+		prompt_open(t, "");
+	nodelay(stdscr, FALSE);
+	while ((kc = get_wch(&wc)) != ERR) {
+		if (kc == KEY_CODE_YES)
+			continue;
+		matched = (wc == (wint_t)(unsigned char)PASTE_END[matched]) ? matched + 1
+			: (wc == 0x1b) ? 1 : 0;
+		if (matched == sizeof(PASTE_END) - 1)
+			break;
+		if (!matched && wc >= 0x20 && wc != 0x7f)
+			prompt_key(t, (int)wc);
+	}
+	nodelay(stdscr, TRUE);
+	t->dirty = true;
+}
+
+/* After ESC: a paste, M-x, or ESC itself. */
+static int after_escape(struct tui *t)
+{
+	wint_t wc;
+	int kc = get_wch(&wc);
+	if (kc == ERR)
+		return KS_ESCAPE;
+	if (kc == OK && wc == '[') {
+		char seq[8] = "[";
+		size_t n = 1;
+		while (n < 5 && get_wch(&wc) == OK)
+			seq[n++] = (char)wc;
+		seq[n] = '\0';
+		if (strcmp(seq, PASTE_START) == 0) {
+			paste(t);
+			return -1;
+		}
+		return -1; /* an escape sequence curses did not know: dropped */
+	}
+	int k = kc == KEY_CODE_YES ? from_curses((int)wc) : from_char(wc);
+	return k < 0 ? -1 : KEY_MOD_META | k;
+}
+
+void tui_key(struct tui *t, int key)
+{
+	struct desk *d = t->desk;
+	char err[512];
+	t->dirty = true;
+	if (key == KS_RESIZE)
+		return;
+	if (t->prompting) {
+		prompt_key(t, key);
+		return;
+	}
+	const char *cmd = keymap_lookup(d->keys, d->screen, key);
+	if (!cmd) {
+		char name[32];
+		if (keyspec_format(key, name, sizeof(name)) < 0)
+			snprintf(name, sizeof(name), "?");
+		desk_error(d, _("touche %s : rien n'y est lié (? pour l'aide)"), name);
+		return;
+	}
+	d->message[0] = '\0';
+	if (cmd_run(d, cmd, "key", err, sizeof(err)) < 0)
+		desk_error(d, "%s", err);
+}
+
+static void read_keys(struct tui *t)
+{
+	wint_t wc;
+	int kc;
+	while ((kc = get_wch(&wc)) != ERR) {
+		int key = kc == KEY_CODE_YES ? from_curses((int)wc)
+			: wc == 0x1b ? after_escape(t) : from_char(wc);
+		if (key >= 0)
+			tui_key(t, key);
+		if (t->desk->quit)
+			return;
+	}
+}
+
+int tui_run(struct tui *t)
+{
+	struct desk *d = t->desk;
+	time_t shown = 0;
+	t->dirty = true;
+	while (!d->quit) {
+		d->now = (int64_t)time(NULL);
+		if (d->now / 60 != shown / 60) /* the clock and the countdowns */
+			t->dirty = true;
+		if (t->dirty) {
+			screens_draw(t);
+			refresh();
+			t->dirty = false;
+			shown = (time_t)d->now;
+		}
+		if (sync_wait(d, STDIN_FILENO, 1000) < 0)
+			return 1;
+		t->dirty = true; /* the network may have brought something: curses sends only changes */
+		read_keys(t);
+	}
+	return 0;
+}

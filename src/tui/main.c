@@ -1,0 +1,322 @@
+/* guichet: the agent's desk in the terminal.  Reads the options and
+ * guichetrc, finds a server (--server, guichetrc, or --demo: a guichetd of
+ * its own), logs in, then runs the screens until quit. */
+#define _XOPEN_SOURCE_EXTENDED 1
+#include <curses.h>
+#include <getopt.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+#include <wchar.h>
+
+#include "client/command.h"
+#include "client/i18n.h"
+#include "client/keyspec.h"
+#include "client/local_server.h"
+#include "client/net.h"
+#include "client/notify.h"
+#include "client/options.h"
+#include "client/session.h"
+#include "client/sync.h"
+#include "tui/tui.h"
+
+extern const char DEFAULT_KEYS[];
+
+static const char USAGE[] =
+	"usage: guichet [--server URL --cacert FILE] [--login LOGIN] [-F guichetrc]\n"
+	"       guichet --demo\n"
+	"\n"
+	"  --server URL      guichetd's address (https://host:port); also `set server` in guichetrc\n"
+	"  --cacert FILE     the CA certificate that signed the server's\n"
+	"  --login LOGIN     who logs in (asked when needed; GUICHET_TOKEN skips the login)\n"
+	"  --demo            start a demo guichetd with live simulated traffic, log in as alice\n"
+	"  -F FILE           read FILE instead of $XDG_CONFIG_HOME/guichet/guichetrc\n"
+	"  --theme NAME      default, dsfr, high-contrast, mono\n"
+	"  --size RxC --script FILE\n"
+	"                    no terminal: run FILE's commands (\"key K\" presses K) on a\n"
+	"                    screen of R rows and C columns, then print it (screen tests)\n"
+	"  --help, --version\n";
+
+struct args {
+	const char *server, *cacert, *login, *rc, *theme, *script;
+	bool demo;
+	int rows, cols;
+};
+
+static int parse_args(int argc, char **argv, struct args *a)
+{
+	enum { O_SERVER = 256, O_CACERT, O_LOGIN, O_DEMO, O_THEME, O_SIZE, O_SCRIPT, O_HELP,
+	       O_VERSION };
+	static const struct option opts[] = {
+		{ "server", 1, NULL, O_SERVER }, { "cacert", 1, NULL, O_CACERT },
+		{ "login", 1, NULL, O_LOGIN },   { "demo", 0, NULL, O_DEMO },
+		{ "theme", 1, NULL, O_THEME },   { "size", 1, NULL, O_SIZE },
+		{ "script", 1, NULL, O_SCRIPT }, { "help", 0, NULL, O_HELP },
+		{ "version", 0, NULL, O_VERSION }, { NULL, 0, NULL, 0 },
+	};
+	int c;
+	while ((c = getopt_long(argc, argv, "F:", opts, NULL)) != -1) {
+		switch (c) {
+		case O_SERVER: a->server = optarg; break;
+		case O_CACERT: a->cacert = optarg; break;
+		case O_LOGIN: a->login = optarg; break;
+		case O_DEMO: a->demo = true; break;
+		case O_THEME: a->theme = optarg; break;
+		case O_SCRIPT: a->script = optarg; break;
+		case 'F': a->rc = optarg; break;
+		case O_SIZE:
+			if (sscanf(optarg, "%dx%d", &a->rows, &a->cols) != 2 || a->rows < 5 ||
+			    a->cols < 20 || a->rows > 500 || a->cols > 1000) {
+				fprintf(stderr, "guichet: --size ROWSxCOLS, e.g. 24x80\n");
+				return 2;
+			}
+			break;
+		case O_HELP: fputs(USAGE, stdout); return 0;
+		case O_VERSION: puts("guichet " GUICHET_VERSION); return 0;
+		default: fputs(USAGE, stderr); return 2;
+		}
+	}
+	return -1;
+}
+
+static void to_stderr(void *arg, const char *msg)
+{
+	(void)arg;
+	fprintf(stderr, "guichet: %s\n", msg);
+}
+
+/* The compiled-in keys, then guichetrc (whose errors go to stderr with
+ * their file:line, the rest of the file still read). */
+static void configure(struct desk *d, const char *rc)
+{
+	char err[512], line[1024];
+	const char *p = DEFAULT_KEYS;
+	while (*p) {
+		size_t n = strcspn(p, "\n");
+		snprintf(line, sizeof(line), "%.*s", (int)n, p);
+		if (cmd_run(d, line, "default.keys", err, sizeof(err)) < 0)
+			fprintf(stderr, "guichet: default.keys: %s\n", err);
+		p += n + (p[n] == '\n');
+	}
+	char path[1024];
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	if (rc)
+		snprintf(path, sizeof(path), "%s", rc);
+	else if (xdg && *xdg)
+		snprintf(path, sizeof(path), "%s/guichet/guichetrc", xdg);
+	else
+		snprintf(path, sizeof(path), "%s/.config/guichet/guichetrc", home ? home : "");
+	if (!rc && access(path, R_OK) != 0)
+		return;
+	struct cmd_ctx c = { d, path, 0, err, sizeof(err) };
+	if (cmd_run_file(&c, path, to_stderr, NULL) < 0)
+		fprintf(stderr, "guichet: %s\n", err);
+}
+
+/* Read a line from the terminal, without echo for a password. */
+static int ask(const char *question, bool secret, char *out, size_t n)
+{
+	struct termios old, quiet;
+	bool tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &old) == 0;
+	fputs(question, stderr);
+	if (secret && tty) {
+		quiet = old;
+		quiet.c_lflag &= (tcflag_t)~ECHO;
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+	}
+	char *ok = fgets(out, (int)n, stdin);
+	if (secret && tty) {
+		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+		fputc('\n', stderr);
+	}
+	if (!ok)
+		return -1;
+	out[strcspn(out, "\r\n")] = '\0';
+	return 0;
+}
+
+/* A token for the desk: GUICHET_TOKEN, the saved one, or a login. */
+static int authenticate(struct desk *d, const char *server, const char *login, bool demo)
+{
+	char token[256], err[512], user[128], pw[512];
+	const char *env = getenv("GUICHET_TOKEN");
+	if (env && *env) {
+		net_set_token(d->net, env);
+		return 0;
+	}
+	if (demo) {
+		if (session_login(d, "alice", "demo", token, sizeof(token), err, sizeof(err)) < 0)
+			goto fail;
+		net_set_token(d->net, token);
+		return 0;
+	}
+	if (session_token_load(server, token, sizeof(token)) == 0) {
+		net_set_token(d->net, token);
+		return 0;
+	}
+	snprintf(user, sizeof(user), "%s", login ? login : "");
+	if ((!login && ask(_("Identifiant : "), false, user, sizeof(user)) < 0) ||
+	    ask(_("Mot de passe : "), true, pw, sizeof(pw)) < 0) {
+		snprintf(err, sizeof(err), _("pas d'identifiant"));
+		goto fail;
+	}
+	int rc = session_login(d, user, pw, token, sizeof(token), err, sizeof(err));
+	explicit_bzero(pw, sizeof(pw));
+	if (rc < 0)
+		goto fail;
+	net_set_token(d->net, token);
+	if (session_token_save(server, token, err, sizeof(err)) < 0)
+		fprintf(stderr, "guichet: %s\n", err);
+	return 0;
+fail:
+	fprintf(stderr, "guichet: %s\n", err);
+	return -1;
+}
+
+/* --- the terminal's hooks for commands (struct desk_ui) ---------------------------- */
+
+static void ui_prompt(void *arg, const char *initial) { prompt_open(arg, initial); }
+static void ui_redraw(void *arg) { (void)arg; clearok(curscr, TRUE); }
+
+static void ui_notify(void *arg, const char *title, const char *body)
+{
+	struct tui *t = arg;
+	char buf[1024];
+	int m = notify_method_parse(options_get(t->desk->opts, "notify"));
+	int n = m < 0 ? -1 : notify_format((enum notify_method)m, getenv("TMUX") != NULL, title,
+					     body, buf, sizeof(buf));
+	if (n > 0 && isatty(STDOUT_FILENO)) {
+		fwrite(buf, 1, (size_t)n, stdout);
+		fflush(stdout);
+	}
+}
+
+/* --- screen tests: a script instead of a keyboard ------------------------------------- */
+
+static void settle(struct desk *d)
+{
+	time_t deadline = time(NULL) + 15;
+	do {
+		sync_wait(d, -1, 50);
+	} while (d->pending > 0 && time(NULL) < deadline);
+}
+
+static void dump_screen(void)
+{
+	wchar_t w[1024];
+	char out[4096];
+	for (int y = 0; y < LINES; y++) {
+		int n = mvinnwstr(y, 0, w, COLS < 1023 ? COLS : 1023);
+		w[n > 0 ? n : 0] = L'\0';
+		size_t len = wcstombs(out, w, sizeof(out) - 1);
+		if (len == (size_t)-1)
+			len = 0;
+		out[len] = '\0';
+		while (len && out[len - 1] == ' ')
+			out[--len] = '\0';
+		puts(out);
+	}
+}
+
+static int run_script(struct tui *t, const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[1100], err[512];
+	if (!f) {
+		perror(path);
+		return 1;
+	}
+	settle(t->desk);
+	while (fgets(line, sizeof(line), f) && !t->desk->quit) {
+		line[strcspn(line, "\r\n")] = '\0';
+		int key;
+		if (strncmp(line, "key ", 4) == 0) {
+			if (keyspec_parse(line + 4, &key, err, sizeof(err)) == 0)
+				tui_key(t, key);
+			else
+				fprintf(stderr, "guichet: %s: %s\n", line, err);
+		} else if (strncmp(line, "type ", 5) == 0) {
+			for (const char *p = line + 5; *p; p++)
+				prompt_key(t, (unsigned char)*p);
+		} else if (cmd_run(t->desk, line, "script", err, sizeof(err)) < 0) {
+			desk_error(t->desk, "%s", err);
+		}
+		settle(t->desk);
+	}
+	fclose(f);
+	t->desk->now = (int64_t)time(NULL);
+	screens_draw(t);
+	dump_screen();
+	return 0;
+}
+
+/* --- main --------------------------------------------------------------------------------- */
+
+static int run_desk(struct desk *d, const struct args *a)
+{
+	struct tui t = { .desk = d };
+	const struct desk_ui ui = { ui_prompt, ui_redraw, ui_notify, &t };
+	d->ui = &ui;
+	if (term_start(a->rows, a->cols) < 0) {
+		fprintf(stderr, "guichet: cannot start the terminal\n");
+		return 1;
+	}
+	term_theme(a->theme ? a->theme : options_get(d->opts, "theme"));
+	int rc = a->script ? run_script(&t, a->script) : tui_run(&t);
+	term_stop();
+	d->ui = NULL;
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct args a = { 0 };
+	struct local_server demo = { 0 };
+	char err[512];
+	int rc = 1;
+	setlocale(LC_ALL, "");
+	bindtextdomain("guichet", LOCALEDIR);
+	textdomain("guichet");
+	int done = parse_args(argc, argv, &a);
+	if (done >= 0)
+		return done;
+	struct desk *d = desk_new();
+	if (!d)
+		return 1;
+	configure(d, a.rc);
+	if (a.demo && local_server_start_demo(&demo, argv[0], true, 120000, err, sizeof(err)) < 0) {
+		fprintf(stderr, "guichet: demo: %s\n", err);
+		goto out;
+	}
+	const char *server = a.demo ? demo.url : a.server ? a.server : options_get(d->opts, "server");
+	const char *cacert = a.demo ? demo.cacert : a.cacert ? a.cacert
+							  : options_get(d->opts, "cacert");
+	if (!server || !*server) {
+		fprintf(stderr, _("guichet : aucun serveur ; --server URL (ou `set server` dans "
+				  "guichetrc), ou --demo\n"));
+		rc = 2;
+		goto out;
+	}
+	struct net_config nc = { server, cacert && *cacert ? cacert : NULL, 10000, 30000 };
+	d->net = net_new(&nc, err, sizeof(err));
+	if (!d->net) {
+		fprintf(stderr, "guichet: %s\n", err);
+		goto out;
+	}
+	if (authenticate(d, server, a.login, a.demo) < 0)
+		goto out;
+	sync_start(d);
+	rc = run_desk(d, &a);
+out:
+	if (d->net)
+		net_free(d->net);
+	d->net = NULL;
+	desk_free(d);
+	if (a.demo)
+		local_server_stop(&demo);
+	return rc;
+}

@@ -1,0 +1,416 @@
+/* The screens, as a table of draw functions (tig's views, htop's panels):
+ * each draws the desk's state between the title line and the status bar;
+ * the frame (title, status bar, message line) is drawn around them.  The
+ * terminal cursor is left on the selected line, so that screen readers and
+ * braille displays follow the agent. */
+#define _XOPEN_SOURCE_EXTENDED 1
+#include <curses.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "client/command.h"
+#include "client/i18n.h"
+#include "client/keymap.h"
+#include "client/keyspec.h"
+#include "client/worklist.h"
+#include "core/calendar.h"
+#include "tui/tui.h"
+
+/* The area a screen draws in, and where it wants the cursor. */
+struct area {
+	int top, rows, cols;
+	int cursor_y;
+};
+
+static int64_t jint(const json_t *o, const char *k)
+{
+	return json_integer_value(json_object_get(o, k));
+}
+
+/* A channel as one mark, so a line says its channel without colour. */
+static const char *channel_mark(const char *ch)
+{
+	static const struct { const char *channel, *mark; } marks[] = {
+		{ "email", "@" }, { "phone", "T" }, { "chat", "C" }, { "sms", "S" },
+		{ "counter", "G" }, { "letter", "L" }, { "web", "W" }, { "note", "N" },
+	};
+	for (size_t i = 0; ch && i < sizeof(marks) / sizeof(marks[0]); i++)
+		if (strcmp(marks[i].channel, ch) == 0)
+			return marks[i].mark;
+	return " ";
+}
+
+/* "12/03 14:05" in Paris time, from an ISO-8601 instant. */
+static void short_date(const char *iso, char *out, size_t n)
+{
+	int64_t t;
+	out[0] = '\0';
+	if (!iso || iso8601_parse(iso, &t) < 0)
+		return;
+	int64_t local = t + cal_paris_offset(t);
+	int y, m, d;
+	cal_civil_from_days(local / 86400, &y, &m, &d);
+	int64_t s = ((local % 86400) + 86400) % 86400;
+	snprintf(out, n, "%02d/%02d/%02d %02d:%02d", d, m, y % 100, (int)(s / 3600),
+		 (int)(s / 60 % 60));
+}
+
+/* Keep the selection visible; returns the first line shown. */
+static int keep_visible(struct desk_cursor *c, int n, int rows)
+{
+	if (c->selected >= n)
+		c->selected = n > 0 ? n - 1 : 0;
+	if (c->selected < c->top)
+		c->top = c->selected;
+	if (c->selected >= c->top + rows)
+		c->top = c->selected - rows + 1;
+	if (c->top < 0)
+		c->top = 0;
+	return c->top;
+}
+
+/* Draw a list: one line per item through line(); the selected one in the
+ * selection role, the cursor on it. */
+static void draw_list(struct tui *t, struct area *a, int y0, json_t *items, enum desk_screen s,
+		      void (*line)(struct tui *, int y, int cols, const json_t *it, bool sel))
+{
+	int rows = a->top + a->rows - y0, n = (int)json_array_size(items);
+	struct desk_cursor *c = &t->desk->cur[s];
+	int top = keep_visible(c, n, rows);
+	for (int i = 0; i < rows && top + i < n; i++) {
+		bool sel = top + i == c->selected;
+		line(t, y0 + i, a->cols, json_array_get(items, (size_t)(top + i)), sel);
+		if (sel)
+			a->cursor_y = y0 + i;
+	}
+	if (!n)
+		draw_text(y0, 1, a->cols - 2, ROLE_MUTED, items ? _("(rien)") : _("chargement…"),
+			  false);
+}
+
+/* --- work list -------------------------------------------------------------- */
+
+static void worklist_line(struct tui *t, int y, int cols, const json_t *it, bool sel)
+{
+	enum role base = sel ? ROLE_SELECTED : ROLE_NORMAL;
+	char buf[512], when[32];
+	draw_text(y, 0, cols, base, "", true);
+	const char *kind = jtext(it, "kind");
+	if (strcmp(kind, "offer") == 0) {
+		const json_t *o = json_object_get(it, "offer");
+		bool call = strcmp(jtext(o, "kind"), "call") == 0;
+		snprintf(buf, sizeof(buf), "%s %s — %s (%s)", call ? _("APPEL") : _("CHAT"),
+			 jtext(o, "subject")[0] ? jtext(o, "subject") : _("sans objet"), jtext(o, "from"),
+			 jtext(o, "service"));
+		draw_text(y, 0, 2, sel ? ROLE_SELECTED : ROLE_OFFER, "»", true);
+		draw_text(y, 2, cols - 2, sel ? ROLE_SELECTED : ROLE_OFFER, buf, true);
+		return;
+	}
+	const json_t *c = json_object_get(it, "case");
+	int64_t due;
+	bool late = false;
+	when[0] = '\0';
+	if (iso8601_parse(jtext(c, "due_at"), &due) == 0)
+		late = worklist_countdown(due, t->desk->now, when, sizeof(when));
+	int wcol = cols >= 60 ? 14 : 11, x = 0;
+	x += draw_text(y, x, 2, base, channel_mark(jtext(c, "channel")), true);
+	x += draw_text(y, x, 12, base, jtext(c, "ref"), true);
+	int rest = cols - x - wcol - 1;
+	int namew = rest > 50 ? 20 : rest > 36 ? 14 : 0;
+	draw_text(y, x, rest - namew - 1, base, jtext(c, "subject"), true);
+	if (namew)
+		draw_text(y, x + rest - namew, namew - 1, sel ? base : ROLE_MUTED,
+			  jtext(c, "citizen_name"), true);
+	enum role r = sel ? base : late ? ROLE_OVERDUE : due - t->desk->now < 86400 ? ROLE_SOON
+										: ROLE_MUTED;
+	draw_text(y, cols - wcol, wcol, r, when, true);
+}
+
+static void draw_worklist(struct tui *t, struct area *a)
+{
+	struct desk *d = t->desk;
+	char head[160];
+	snprintf(head, sizeof(head), _("%zu offre(s), %zu dossier(s) — Entrée : ouvrir, a : accepter"),
+		 json_array_size(d->offers), json_array_size(d->my_cases));
+	draw_text(a->top, 1, a->cols - 1, ROLE_MUTED, head, true);
+	draw_list(t, a, a->top + 1, d->my_cases || d->offers ? d->worklist : NULL, SCREEN_WORKLIST,
+		  worklist_line);
+}
+
+/* --- citizen 360° ------------------------------------------------------------- */
+
+static void join_strings(const json_t *arr, char *out, size_t n)
+{
+	size_t i, o = 0;
+	json_t *v;
+	out[0] = '\0';
+	json_array_foreach(arr, i, v) {
+		if (json_is_string(v) && o + 3 < n)
+			o += (size_t)snprintf(out + o, n - o, "%s%s", o ? ", " : "", json_string_value(v));
+	}
+}
+
+/* The identity block; returns the next free line. */
+static int citizen_identity(const json_t *c, int y, int x, int w, int maxy)
+{
+	char buf[512];
+	static const struct { const char *label, *field; } lists[] = {
+		{ N_("Téléphones :"), "phones" }, { N_("Courriels :"), "emails" },
+		{ N_("Consentements :"), "consents" }, { N_("Étiquettes :"), "tags" },
+	};
+	snprintf(buf, sizeof(buf), "%s %s", jtext(c, "given_name"), jtext(c, "family_name"));
+	draw_text(y++, x, w, ROLE_LABEL, buf, false);
+	if (y < maxy && *jtext(c, "address"))
+		draw_text(y++, x, w, ROLE_NORMAL, jtext(c, "address"), false);
+	if (y < maxy && *jtext(c, "birth_date"))
+		draw_field(y++, x, w, _("Né(e) le :"), jtext(c, "birth_date"));
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]) && y < maxy; i++) {
+		join_strings(json_object_get(c, lists[i].field), buf, sizeof(buf));
+		if (buf[0])
+			draw_field(y++, x, w, _(lists[i].label), buf);
+	}
+	if (y < maxy && *jtext(c, "preferred_channel"))
+		draw_field(y++, x, w, _("Canal préféré :"), jtext(c, "preferred_channel"));
+	return y;
+}
+
+/* Open cases and satisfaction, under the identity. */
+static int citizen_cases(const json_t *c, int y, int x, int w, int maxy)
+{
+	size_t i;
+	json_t *k;
+	char buf[400];
+	if (y < maxy)
+		draw_text(y++, x, w, ROLE_LABEL, _("Dossiers :"), false);
+	json_array_foreach(json_object_get(c, "cases"), i, k) {
+		if (y >= maxy)
+			break;
+		snprintf(buf, sizeof(buf), "%s %-16s %s", jtext(k, "ref"), jtext(k, "status"),
+			 json_is_true(json_object_get(k, "restricted")) ? jtext(k, "service")
+								       : jtext(k, "subject"));
+		draw_text(y++, x + 1, w - 1, ROLE_NORMAL, buf, false);
+	}
+	json_array_foreach(json_object_get(c, "surveys"), i, k) {
+		if (y >= maxy || i >= 3)
+			break;
+		snprintf(buf, sizeof(buf), _("Avis : %lld/5 %s"), (long long)jint(k, "csat"),
+			 jtext(k, "comment"));
+		draw_text(y++, x, w, ROLE_MUTED, buf, false);
+	}
+	return y;
+}
+
+/* Where the timeline column starts: beside the identity on a wide
+ * terminal, under it on a narrow one (set by draw_citizen). */
+static int tl_x;
+
+static void timeline_line(struct tui *t, int y, int cols, const json_t *it, bool sel)
+{
+	(void)t;
+	char when[32], buf[600];
+	enum role base = sel ? ROLE_SELECTED : ROLE_NORMAL;
+	short_date(jtext(it, "at"), when, sizeof(when));
+	const char *kind = jtext(it, "kind");
+	if (strcmp(kind, "case_event") == 0)
+		snprintf(buf, sizeof(buf), "%s %s %s", jtext(it, "case_ref"), jtext(it, "event"),
+			 jtext(it, "service"));
+	else
+		snprintf(buf, sizeof(buf), "%s%s%s", jtext(it, "summary"),
+			 *jtext(it, "case_ref") ? "  " : "", jtext(it, "case_ref"));
+	int x = tl_x;
+	draw_text(y, x, cols - x, base, "", true);
+	const char *mark = strcmp(kind, "case_event") == 0 ? "#" : channel_mark(jtext(it, "channel"));
+	x += draw_text(y, x, 2, base, mark, true);
+	x += draw_text(y, x, 15, sel ? base : ROLE_MUTED, when, true);
+	draw_text(y, x, cols - x, base, buf, true);
+}
+
+static void draw_citizen(struct tui *t, struct area *a)
+{
+	struct desk *d = t->desk;
+	int maxy = a->top + a->rows;
+	if (!d->citizen) {
+		draw_text(a->top, 1, a->cols - 1, ROLE_MUTED, _("chargement…"), false);
+		return;
+	}
+	bool wide = a->cols >= 100;
+	int leftw = wide ? 38 : a->cols - 2;
+	int idmax = wide ? maxy : a->top + (a->rows > 12 ? 6 : 3);
+	int y = citizen_identity(d->citizen, a->top, 1, leftw, idmax);
+	if (wide)
+		citizen_cases(d->citizen, y + 1, 1, leftw, maxy);
+	tl_x = wide ? 40 : 0;
+	int ty = wide ? a->top : y;
+	draw_text(ty, tl_x, a->cols - tl_x, ROLE_LABEL, _("Historique, tous canaux (récent d'abord) :"),
+		  true);
+	draw_list(t, a, ty + 1, d->timeline, SCREEN_CITIZEN, timeline_line);
+}
+
+/* --- case ----------------------------------------------------------------------- */
+
+static void case_event_line(struct tui *t, int y, int cols, const json_t *it, bool sel)
+{
+	(void)t;
+	char when[32], buf[800];
+	enum role base = sel ? ROLE_SELECTED : ROLE_NORMAL;
+	const json_t *data = json_object_get(it, "data");
+	short_date(jtext(it, "at"), when, sizeof(when));
+	const char *kind = jtext(it, "kind");
+	if (strcmp(kind, "note") == 0)
+		snprintf(buf, sizeof(buf), _("note de %s : %s"), jtext(it, "agent"), jtext(data, "text"));
+	else if (strcmp(kind, "status") == 0)
+		snprintf(buf, sizeof(buf), _("état %s → %s (%s)"), jtext(data, "from"), jtext(data, "to"),
+			 jtext(it, "agent"));
+	else if (strcmp(kind, "transfer") == 0)
+		snprintf(buf, sizeof(buf), _("transmis à %s %s (%s)"), jtext(data, "to_service"),
+			 jtext(data, "to_agent"), jtext(data, "reason"));
+	else
+		snprintf(buf, sizeof(buf), "%s %s", kind, jtext(it, "agent"));
+	int x = draw_text(y, 0, 16, sel ? base : ROLE_MUTED, when, true);
+	draw_text(y, x, cols - x, base, buf, true);
+}
+
+static void draw_case(struct tui *t, struct area *a)
+{
+	struct desk *d = t->desk;
+	const json_t *k = d->kase;
+	char buf[512], left[32] = "";
+	if (!k) {
+		draw_text(a->top, 1, a->cols - 1, ROLE_MUTED, _("chargement…"), false);
+		return;
+	}
+	int64_t due;
+	bool late = iso8601_parse(jtext(k, "due_at"), &due) == 0 &&
+		    worklist_countdown(due, d->now, left, sizeof(left));
+	snprintf(buf, sizeof(buf), "%s  %s", jtext(k, "ref"), jtext(k, "subject"));
+	draw_text(a->top, 1, a->cols - 1, ROLE_LABEL, buf, true);
+	snprintf(buf, sizeof(buf), _("état : %s   service : %s   agent : %s"), jtext(k, "status"),
+		 jtext(k, "service"), *jtext(k, "assignee") ? jtext(k, "assignee") : _("personne"));
+	draw_text(a->top + 1, 1, a->cols - 1, ROLE_NORMAL, buf, true);
+	char when[32];
+	short_date(jtext(k, "due_at"), when, sizeof(when));
+	snprintf(buf, sizeof(buf), _("échéance : %s (%s)   usager : %s"), when, left,
+		 jtext(k, "citizen_name"));
+	draw_text(a->top + 2, 1, a->cols - 1, late ? ROLE_OVERDUE : ROLE_NORMAL, buf, true);
+	if (json_is_true(json_object_get(k, "restricted")))
+		draw_text(a->top + 3, 1, a->cols - 1, ROLE_MUTED,
+			  _("dossier d'un autre service : seuls son état et son échéance sont visibles"),
+			  true);
+	else
+		draw_list(t, a, a->top + 4, d->case_events, SCREEN_CASE, case_event_line);
+}
+
+/* --- search ------------------------------------------------------------------------ */
+
+static void search_line(struct tui *t, int y, int cols, const json_t *it, bool sel)
+{
+	(void)t;
+	char buf[600], phones[200], mails[300];
+	enum role base = sel ? ROLE_SELECTED : ROLE_NORMAL;
+	join_strings(json_object_get(it, "phones"), phones, sizeof(phones));
+	join_strings(json_object_get(it, "emails"), mails, sizeof(mails));
+	snprintf(buf, sizeof(buf), "%s %s", jtext(it, "family_name"), jtext(it, "given_name"));
+	int x = draw_text(y, 0, cols >= 60 ? 28 : 22, base, buf, true);
+	x += draw_text(y, x, 11, sel ? base : ROLE_MUTED, jtext(it, "birth_date"), true);
+	snprintf(buf, sizeof(buf), "%s  %s", phones, mails);
+	draw_text(y, x, cols - x, base, buf, true);
+}
+
+static void draw_search(struct tui *t, struct area *a)
+{
+	char head[400];
+	snprintf(head, sizeof(head), _("Recherche : %s"), t->desk->search_query);
+	draw_text(a->top, 1, a->cols - 1, ROLE_LABEL, head, true);
+	draw_list(t, a, a->top + 1, t->desk->search, SCREEN_SEARCH, search_line);
+}
+
+/* --- help: from the command table and the active keymap ------------------------------ */
+
+struct keys_of {
+	const char *command;
+	char out[64];
+};
+
+static void collect_key(int key, const char *command, void *arg)
+{
+	struct keys_of *k = arg;
+	char name[32];
+	size_t n = strcspn(command, " ");
+	if (strlen(k->command) != n || strncmp(command, k->command, n) != 0)
+		return;
+	if (keyspec_format(key, name, sizeof(name)) < 0)
+		return;
+	size_t o = strlen(k->out);
+	snprintf(k->out + o, sizeof(k->out) - o, "%s%s", o ? " " : "", name);
+}
+
+static void draw_help(struct tui *t, struct area *a)
+{
+	struct desk *d = t->desk;
+	char buf[400];
+	snprintf(buf, sizeof(buf), _("Aide — écran %s (touches de l'écran, puis globales)"),
+		 DESK_SCREEN_NAMES[d->help_for]);
+	draw_text(a->top, 1, a->cols - 1, ROLE_LABEL, buf, true);
+	int y = a->top + 1, skip = d->cur[SCREEN_HELP].top;
+	for (size_t i = 0; i < CMD_COUNT && y < a->top + a->rows; i++) {
+		if ((int)i < skip)
+			continue;
+		struct keys_of k = { CMD_TABLE[i].name, "" };
+		keymap_each(d->keys, d->help_for, collect_key, &k);
+		keymap_each(d->keys, KEYMAP_GLOBAL, collect_key, &k);
+		int x = draw_text(y, 1, 14, ROLE_LABEL, k.out, true) + 1;
+		snprintf(buf, sizeof(buf), "%s %s", CMD_TABLE[i].name, CMD_TABLE[i].usage);
+		x += draw_text(y, x, a->cols > 90 ? 34 : 24, ROLE_NORMAL, buf, true) + 1;
+		draw_text(y, x, a->cols - x, ROLE_MUTED, _(CMD_TABLE[i].help), true);
+		y++;
+	}
+}
+
+/* --- the frame ------------------------------------------------------------------------- */
+
+static const struct screen_def {
+	const char *title;
+	void (*draw)(struct tui *, struct area *);
+} screen_defs[SCREEN_COUNT] = {
+	[SCREEN_WORKLIST] = { N_("Liste de travail"), draw_worklist },
+	[SCREEN_CITIZEN] = { N_("Usager — vue 360°"), draw_citizen },
+	[SCREEN_CASE] = { N_("Dossier"), draw_case },
+	[SCREEN_SEARCH] = { N_("Recherche"), draw_search },
+	[SCREEN_HELP] = { N_("Aide"), draw_help },
+};
+
+static void draw_status(struct tui *t, int y)
+{
+	struct desk *d = t->desk;
+	static const char *const conn[] = { N_("hors ligne"), N_("connexion…"), N_("en ligne") };
+	char buf[300], clock[8];
+	time_t now = (time_t)d->now;
+	struct tm tm;
+	localtime_r(&now, &tm);
+	strftime(clock, sizeof(clock), "%H:%M", &tm);
+	snprintf(buf, sizeof(buf), " %s (%s) · %s%s%s · %s%s · %s", d->login[0] ? d->login : "?",
+		 d->role, d->presence, d->presence_reason[0] ? " " : "", d->presence_reason,
+		 _(conn[d->conn]), d->pending ? _(" · envoi…") : "", clock);
+	draw_text(y, 0, COLS, ROLE_STATUS, buf, true);
+}
+
+void screens_draw(struct tui *t)
+{
+	struct desk *d = t->desk;
+	erase();
+	char title[160];
+	snprintf(title, sizeof(title), " guichet — %s", _(screen_defs[d->screen].title));
+	draw_text(0, 0, COLS, ROLE_TITLE, title, true);
+	struct area a = { 1, LINES - 3, COLS, 1 };
+	d->page_lines = a.rows > 2 ? a.rows - 1 : 1;
+	if (a.rows > 0)
+		screen_defs[d->screen].draw(t, &a);
+	draw_status(t, LINES - 2);
+	if (t->prompting) {
+		prompt_draw(t);
+		return;
+	}
+	draw_text(LINES - 1, 0, COLS, d->message_error ? ROLE_ERROR : ROLE_MESSAGE, d->message, true);
+	move(a.cursor_y, 0);
+}

@@ -1,0 +1,76 @@
+/* The terminal side of the desk: curses set-up, colour roles, drawing of
+ * untrusted text, the screens, the : prompt and the loop that turns keys
+ * into commands.  The only part of guichet that includes curses. */
+#ifndef GUICHET_TUI_TUI_H
+#define GUICHET_TUI_TUI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <jansson.h>
+
+#include "client/desk.h"
+
+/* Colour roles: screens name a role, never a colour; themes fill them. */
+enum role {
+	ROLE_NORMAL,
+	ROLE_TITLE,       /* the screen's title line */
+	ROLE_STATUS,      /* the status bar */
+	ROLE_SELECTED,    /* the selected line */
+	ROLE_LABEL,       /* "Téléphone :" */
+	ROLE_MUTED,       /* dates, secondary text */
+	ROLE_OVERDUE,     /* a due date past (also said in words) */
+	ROLE_SOON,        /* due within a day */
+	ROLE_OFFER,       /* a chat or call waiting for me */
+	ROLE_MESSAGE,     /* the message line */
+	ROLE_ERROR,       /* the message line, for an error */
+	ROLE_COUNT
+};
+extern const char *const ROLE_NAMES[ROLE_COUNT];
+
+struct tui {
+	struct desk *desk;
+	bool prompting;
+	char prompt[1024];          /* the line being typed after ':' */
+	size_t prompt_len;
+	int history_pos;
+	bool dirty;                 /* something changed: draw before waiting again */
+	int rows, cols;
+};
+
+/* --- term.c: curses, colours ------------------------------------------------ */
+/* Start curses on the terminal (or on /dev/null with a fixed size for the
+ * screen tests when rows and cols are > 0).  0 or -1. */
+int term_start(int rows, int cols);
+void term_stop(void);
+/* Load the colour roles of a theme name ("default", "dsfr", "mono"...);
+ * NO_COLOR and terminals without colour get the mono theme. */
+void term_theme(const char *name);
+int term_attr(enum role r);     /* curses attributes of a role */
+
+/* --- draw.c: text ------------------------------------------------------------- */
+/* Draw untrusted UTF-8 text at (y, x), at most `width` columns, sanitized
+ * (no control, escape or bidi character reaches the terminal), never cut
+ * inside a character; pads with spaces to width when pad.  Returns the
+ * columns taken: width when padding, else the text's own width. */
+int draw_text(int y, int x, int width, enum role r, const char *s, bool pad);
+/* Draw "label value" on a line; returns the columns used. */
+int draw_field(int y, int x, int width, const char *label, const char *value);
+/* A JSON member as text ("" when absent). */
+const char *jtext(const json_t *o, const char *k);
+
+/* --- screens.c: one draw function per screen ---------------------------------- */
+void screens_draw(struct tui *t);
+
+/* --- prompt.c: the : prompt ------------------------------------------------------ */
+void prompt_open(struct tui *t, const char *initial);
+/* A key while prompting: edits, completion, history; Enter runs the line. */
+void prompt_key(struct tui *t, int key);
+void prompt_draw(struct tui *t);
+
+/* --- loop.c ---------------------------------------------------------------------- */
+/* Run until quit: keys, network, timers, resize.  Returns 0. */
+int tui_run(struct tui *t);
+/* Handle one key outside the prompt: look it up and run its command. */
+void tui_key(struct tui *t, int key);
+
+#endif
