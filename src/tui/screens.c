@@ -380,6 +380,25 @@ static const struct screen_def {
 	[SCREEN_HELP] = { N_("Aide"), draw_help },
 };
 
+/* Offers pop up over any screen, above the status bar: someone is waiting
+ * at the other end.  One key takes (a) or declines (x) the first. */
+static void draw_offers(struct tui *t, int bottom)
+{
+	struct desk *d = t->desk;
+	size_t n = json_array_size(d->offers);
+	if (!n || bottom < 4)
+		return;
+	const json_t *o = json_array_get(d->offers, 0);
+	bool call = strcmp(jtext(o, "kind"), "call") == 0;
+	char buf[512];
+	snprintf(buf, sizeof(buf), _(" %s en attente — %s — %s (%s)%s"),
+		 call ? _("APPEL") : _("CHAT"), jtext(o, "from")[0] ? jtext(o, "from") : _("anonyme"),
+		 jtext(o, "subject")[0] ? jtext(o, "subject") : _("sans objet"), jtext(o, "service"),
+		 n > 1 ? _(" (et d'autres)") : "");
+	draw_text(bottom - 1, 0, COLS, ROLE_OFFER, buf, true);
+	draw_text(bottom, 0, COLS, ROLE_OFFER, _(" a : accepter    x : refuser"), true);
+}
+
 static void draw_status(struct tui *t, int y)
 {
 	struct desk *d = t->desk;
@@ -406,6 +425,8 @@ void screens_draw(struct tui *t)
 	d->page_lines = a.rows > 2 ? a.rows - 1 : 1;
 	if (a.rows > 0)
 		screen_defs[d->screen].draw(t, &a);
+	if (d->screen != SCREEN_WORKLIST)
+		draw_offers(t, LINES - 3);
 	draw_status(t, LINES - 2);
 	if (t->prompting) {
 		prompt_draw(t);

@@ -1,0 +1,94 @@
+# The desk's screens, tested without a terminal (as tig's tests do): guichet
+# runs a script of commands and keys against a real guichetd on loopback,
+# on a screen of a fixed size, then prints the screen as text.  The lines
+# that hold no date are compared exactly; the others by pattern.
+. "$(dirname "$0")/lib.bash"
+GUICHET=${GUICHET:-$(pwd)/build/guichet}
+start_server
+ALICE=$(login alice)
+
+# screen SIZE SCRIPT-LINES...: the screen after the script, in $T/screen
+screen() {
+	local size=$1
+	shift
+	printf '%s\n' "$@" >"$T/script"
+	GUICHET_TOKEN=$ALICE XDG_CONFIG_HOME=$T/none "$GUICHET" --server "$URL" --cacert "$CACERT" \
+		--size "$size" --script "$T/script" ${RC:+-F "$RC"} >"$T/screen" 2>"$T/stderr"
+}
+line() { sed -n "$1p" "$T/screen"; }
+
+# --- the work list -------------------------------------------------------------
+screen 24x80 ""
+expect_eq "the work list has its title" "$(line 1)" " guichet — Liste de travail"
+expect_match "it counts offers and cases" "$(line 2)" '^ 0 offre\(s\), [0-9]+ dossier\(s\)'
+expect_match "each case line: channel mark, reference, subject" "$(line 3)" '^[@TCSGLWN] 20[0-9]{2}-[0-9]{6} [^ ]'
+expect_match "an overdue case says so in words" "$(cat "$T/screen")" 'retard [0-9]+ (j|h|min)'
+expect_match "the status bar says who I am and the connection" "$(line 23)" '^ alice \(agent\) · [a-z-]+ · en ligne · [0-9]{2}:[0-9]{2}$'
+expect_eq "the screen is 24 lines" "$(wc -l <"$T/screen")" 24
+check "no line is wider than 80 columns" sh -c "! awk '{ if (length(\$0) > 80) exit 1 }' '$T/screen' || exit 1"
+FIRST_REF=$(line 3 | awk '{print $2}')
+
+# --- a case, its citizen ------------------------------------------------------------
+screen 24x80 "key <Enter>"
+expect_eq "Enter opens the first case" "$(line 1)" " guichet — Dossier"
+expect_match "...with its reference and subject" "$(line 2)" "^ $FIRST_REF  "
+expect_match "...its status, service and agent" "$(line 3)" '^ état : [a-z-]+   service : [a-z-]+   agent : alice$'
+expect_match "...its due date and time left" "$(line 4)" '^ échéance : [0-9]{2}/[0-9]{2}/[0-9]{2} [0-9:]{5} \((retard )?[0-9]'
+expect_match "...and its history" "$(cat "$T/screen")" 'created alice'
+
+screen 24x80 "key <Enter>" "key c"
+expect_eq "c opens the case's citizen" "$(line 1)" " guichet — Usager — vue 360°"
+expect_match "the 360° view has contacts" "$(cat "$T/screen")" 'Téléphones : \+33|Courriels : '
+expect_match "...and the timeline across channels" "$(cat "$T/screen")" 'Historique, tous canaux'
+expect_match "the timeline holds several channels" \
+	"$(grep -cE '^[@TCSGLWN#] [0-9]{2}/' "$T/screen")" '^([3-9]|[1-9][0-9])$'
+screen 48x160 "key <Enter>" "key c"
+expect_match "at 160 columns, identity and timeline side by side" "$(line 2)" '^ [^ ].{30,} Historique, tous canaux'
+expect_match "...with the citizen's cases" "$(cat "$T/screen")" ' Dossiers :'
+
+# --- search: accents do not matter ----------------------------------------------------
+TOKEN=$ALICE
+jreq POST /api/v1/citizens '{"given_name":"Éloïse","family_name":"Lœuvre-Çaïd","phones":["06 99 88 77 66"]}' >/dev/null
+screen 24x80 "search eloise loeuvre"
+expect_eq "search has its title" "$(line 1)" " guichet — Recherche"
+expect_match "a search without accents finds her" "$(line 3)" '^Lœuvre-Çaïd Éloïse +\+33699887766'
+expect_eq "the message line counts the results" "$(line 24)" "1 résultat(s) pour « eloise loeuvre »"
+screen 24x80 "search eloise loeuvre" "key <Enter>"
+expect_match "Enter opens the citizen found" "$(line 2)" '^ Éloïse Lœuvre-Çaïd'
+
+# --- help, from the command table and the keymap ----------------------------------------
+screen 24x80 "key ?"
+expect_eq "? opens the help" "$(line 2)" " Aide — écran worklist (touches de l'écran, puis globales)"
+expect_match "help lists keys with their command and help line" "$(line 3)" '^ <Down> j +down +ligne suivante'
+
+# --- the : prompt and commands -------------------------------------------------------------
+screen 24x80 "open case $FIRST_REF" "note Pièce d’identité reçue au guichet"
+expect_eq "a note typed at the prompt is said done" "$(line 24)" "note : fait"
+expect_match "...shows in the case's history" "$(cat "$T/screen")" "note de alice : Pièce d’identité reçue au guichet"
+req GET "/api/v1/cases/$FIRST_REF/events" >/dev/null
+expect_eq "...and is on the server" \
+	"$(jbody 'any(.items[]; .kind == "note" and .data.text == "Pièce d’identité reçue au guichet")')" true
+screen 24x80 "status nonsense"
+expect_eq "a command without its case says so" "$(line 24)" "status : ouvrez d'abord un dossier"
+screen 24x80 "frobnicate"
+expect_eq "an unknown command says so" "$(line 24)" "commande inconnue : frobnicate"
+
+# --- keymaps and guichetrc -------------------------------------------------------------------
+RC=$T/guichetrc
+printf '%s\n' 'bind worklist z help' 'bind nowhere z help' 'set theme dsfr' >"$RC"
+screen 24x80 "key z"
+expect_eq "a binding in guichetrc changes a key" "$(line 1)" " guichet — Aide"
+expect_match "a bad line is reported with its file and line" "$(cat "$T/stderr")" "guichetrc:2: écran inconnu : nowhere"
+printf '%s\n' "source $(pwd)/keymaps/emacs.keys" >"$RC"
+screen 24x80 "key C-n" "key <Enter>"
+expect_eq "a keymap file loaded with source works" "$(line 1)" " guichet — Dossier"
+RC=
+
+# --- themes and sizes ---------------------------------------------------------------------
+for theme in default dsfr high-contrast mono; do
+	printf 'set theme %s\n' "$theme" >"$T/theme.rc"
+	RC=$T/theme.rc screen 24x80 ""
+	expect_eq "the $theme theme draws the work list" "$(line 1)" " guichet — Liste de travail"
+done
+screen 24x80 "key <Enter>" "key c" "key ?"
+expect_eq "every screen fits 80x24 (help)" "$(wc -l <"$T/screen")" 24
