@@ -97,6 +97,24 @@ CMD(cmd_presence)
 	return 0;
 }
 
+CMD(cmd_say)
+{
+	(void)argc;
+	if (strlen(argv[1]) > 4000)
+		return cmd_fail(c, _("say : 4000 octets au plus"));
+	sync_chat_say(c->desk, argv[1]);
+	return 0;
+}
+
+CMD(cmd_end)
+{
+	(void)argc;
+	if (!model_slug_ok(argv[1]))
+		return cmd_fail(c, _("end : un code de clôture en minuscules (information, dossier…)"));
+	sync_chat_end(c->desk, argv[1]);
+	return 0;
+}
+
 CMD(cmd_template)
 {
 	(void)argc;
@@ -106,7 +124,7 @@ CMD(cmd_template)
 		return cmd_fail(c, _("template : pas de modèle « %s »"), argv[1]);
 	if (d->ui && d->ui->prompt) {
 		char line[2100];
-		snprintf(line, sizeof(line), "note %s", text);
+		snprintf(line, sizeof(line), "%s %s", d->screen == SCREEN_CHAT ? "say" : "note", text);
 		d->ui->prompt(d->ui->arg, line);
 	} else {
 		desk_say(d, "%s", text);

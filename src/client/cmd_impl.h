@@ -14,7 +14,7 @@ CMD(cmd_bottom); CMD(cmd_back); CMD(cmd_worklist); CMD(cmd_help); CMD(cmd_quit);
 CMD(cmd_open); CMD(cmd_search); CMD(cmd_refresh); CMD(cmd_redraw); CMD(cmd_prompt);
 
 CMD(cmd_note); CMD(cmd_status); CMD(cmd_assign); CMD(cmd_transfer); CMD(cmd_accept);
-CMD(cmd_decline); CMD(cmd_presence); CMD(cmd_template);
+CMD(cmd_decline); CMD(cmd_presence); CMD(cmd_template); CMD(cmd_say); CMD(cmd_end);
 
 CMD(cmd_bind); CMD(cmd_unbind); CMD(cmd_set); CMD(cmd_source);
 

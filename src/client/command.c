@@ -44,6 +44,8 @@ static int check_needs(struct cmd_ctx *c, const struct cmd_entry *e)
 		return fail(c, _("%s : ouvrez d'abord un dossier"), e->name);
 	if ((e->needs & CMD_NEEDS_CITIZEN) && !d->citizen)
 		return fail(c, _("%s : ouvrez d'abord la fiche d'un usager"), e->name);
+	if ((e->needs & CMD_NEEDS_CHAT) && !d->chat)
+		return fail(c, _("%s : ouvrez d'abord un chat"), e->name);
 	if ((e->needs & CMD_NEEDS_SCREEN) && !d->ui)
 		return fail(c, _("%s : seulement à l'écran"), e->name);
 	if ((e->needs & CMD_SUPERVISOR) && strcmp(d->role, "supervisor") != 0 &&

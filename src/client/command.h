@@ -18,6 +18,7 @@ enum cmd_needs {
 	CMD_NEEDS_CITIZEN = 1 << 1,   /* a citizen open */
 	CMD_NEEDS_SCREEN = 1 << 2,    /* a terminal (not headless) */
 	CMD_SUPERVISOR = 1 << 3,      /* supervisor or admin */
+	CMD_NEEDS_CHAT = 1 << 4,      /* a chat open */
 };
 
 /* Where a command came from, for its errors to go back there. */

@@ -11,7 +11,8 @@
 
 const char *const DESK_SCREEN_NAMES[SCREEN_COUNT] = {
 	[SCREEN_WORKLIST] = "worklist", [SCREEN_CITIZEN] = "citizen", [SCREEN_CASE] = "case",
-	[SCREEN_SEARCH] = "search",     [SCREEN_HELP] = "help",
+	[SCREEN_CHAT] = "chat",         [SCREEN_SEARCH] = "search",
+	[SCREEN_HELP] = "help",
 };
 
 int desk_screen_find(const char *name)
@@ -44,7 +45,7 @@ void desk_free(struct desk *d)
 	if (!d)
 		return;
 	json_t **slots[] = { &d->my_cases, &d->offers,  &d->citizen, &d->timeline, &d->kase,
-			     &d->case_events, &d->search, &d->worklist, &d->templates };
+			     &d->case_events, &d->search, &d->worklist, &d->templates, &d->chat };
 	for (size_t i = 0; i < sizeof(slots) / sizeof(slots[0]); i++)
 		desk_set(slots[i], NULL);
 	keymap_free(d->keys);
@@ -106,6 +107,7 @@ json_t *desk_list(const struct desk *d, enum desk_screen s)
 	case SCREEN_CITIZEN: return d->timeline;
 	case SCREEN_CASE: return d->case_events;
 	case SCREEN_SEARCH: return d->search;
+	case SCREEN_CHAT: return json_object_get(d->chat, "messages");
 	default: return NULL;
 	}
 }

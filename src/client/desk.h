@@ -32,6 +32,7 @@ enum desk_screen {
 	SCREEN_WORKLIST,
 	SCREEN_CITIZEN,
 	SCREEN_CASE,
+	SCREEN_CHAT,
 	SCREEN_SEARCH,
 	SCREEN_HELP,
 	SCREEN_COUNT
@@ -68,7 +69,9 @@ struct desk {
 	json_t *citizen;          /* the open citizen's 360° view */
 	json_t *timeline;         /* array: the open citizen's timeline */
 	json_t *kase;             /* the open case */
+	bool kase_stale;          /* changed on the server since it was read */
 	json_t *case_events;      /* array: its history */
+	json_t *chat;             /* the open chat (with its "messages") */
 	json_t *search;           /* array: search results */
 	char search_query[256];
 	json_t *worklist;         /* array built by worklist_build: what the list shows */

@@ -16,7 +16,8 @@
 #include "client/worklist.h"
 #include "core/json_bounded.h"
 
-enum slot { SLOT_CITIZEN, SLOT_TIMELINE, SLOT_CASE, SLOT_EVENTS, SLOT_SEARCH, SLOT_CASES, SLOT_N };
+enum slot { SLOT_CITIZEN, SLOT_TIMELINE, SLOT_CASE, SLOT_EVENTS, SLOT_SEARCH, SLOT_CASES,
+	    SLOT_CHAT, SLOT_N };
 
 static unsigned gen[SLOT_N];
 
@@ -135,8 +136,11 @@ static void on_record(void *arg, const struct net_result *res)
 	struct ticket *t = arg;
 	struct desk *d = t->d;
 	if (landed(t)) {
+		json_t **slot = t->slot == SLOT_CITIZEN ? &d->citizen
+			      : t->slot == SLOT_CHAT  ? &d->chat
+						      : &d->kase;
 		if (res->status == 200 && json_is_object(res->body))
-			desk_set(t->slot == SLOT_CITIZEN ? &d->citizen : &d->kase, json_incref(res->body));
+			desk_set(slot, json_incref(res->body));
 		else
 			desk_error(d, "%s : %s", t->what, why(res));
 	}
@@ -181,6 +185,7 @@ void sync_open_case(struct desk *d, const char *id_or_ref)
 	}
 	desk_set(&d->kase, NULL);
 	desk_set(&d->case_events, NULL);
+	d->kase_stale = false;
 	d->cur[SCREEN_CASE] = (struct desk_cursor){ 0, 0 };
 	snprintf(path, sizeof(path), "/api/v1/cases/%s", id_or_ref);
 	get(d, path, ticket(d, SLOT_CASE, 0, _("dossier")), on_record);
@@ -234,8 +239,10 @@ static void on_case_write(void *arg, const struct net_result *res)
 		desk_error(d, _("%s refusé : le dossier a changé entre-temps (état actuel : %s) ; "
 				"relisez-le puis recommencez"),
 			   t->what, *jstr(cur, "status") ? jstr(cur, "status") : "?");
-		if (json_is_object(cur) && d->kase && jint(cur, "id") == jint(d->kase, "id"))
+		if (json_is_object(cur) && d->kase && jint(cur, "id") == jint(d->kase, "id")) {
 			desk_set(&d->kase, json_incref(cur));
+			d->kase_stale = false;
+		}
 	} else if (res->status == 200 || res->status == 201) {
 		if (res->status == 200 && json_is_object(res->body) && d->kase &&
 		    jint(res->body, "id") == jint(d->kase, "id"))
@@ -303,6 +310,98 @@ static void on_simple_write(void *arg, const struct net_result *res)
 	free(t);
 }
 
+void sync_open_chat(struct desk *d, int64_t id)
+{
+	char path[96];
+	if (!d->chat || jint(d->chat, "id") != id) {
+		desk_set(&d->chat, NULL);
+		d->cur[SCREEN_CHAT] = (struct desk_cursor){ 0, 0 };
+	}
+	snprintf(path, sizeof(path), "/api/v1/chats/%lld", (long long)id);
+	get(d, path, ticket(d, SLOT_CHAT, id, _("chat")), on_record);
+	desk_go(d, SCREEN_CHAT);
+}
+
+/* Add a message to the open chat, once (the answer to my own message and
+ * its event both bring it). */
+static void chat_append(struct desk *d, const json_t *m)
+{
+	json_t *msgs = json_object_get(d->chat, "messages");
+	size_t i;
+	json_t *v;
+	if (!json_is_array(msgs) || jint(m, "chat_id") != jint(d->chat, "id"))
+		return;
+	json_array_foreach(msgs, i, v) if (jint(v, "id") == jint(m, "id")) return;
+	json_array_append(msgs, (json_t *)m);
+	d->cur[SCREEN_CHAT].selected = (int)json_array_size(msgs) - 1; /* follow the conversation */
+}
+
+static void on_said(void *arg, const struct net_result *res)
+{
+	struct ticket *t = arg;
+	struct desk *d = t->d;
+	landed(t);
+	if (res->status == 201 && json_is_object(res->body))
+		chat_append(d, res->body);
+	else
+		desk_error(d, "%s : %s", t->what, why(res));
+	free(t);
+}
+
+void sync_chat_say(struct desk *d, const char *text)
+{
+	char path[96];
+	json_t *body = json_pack("{ss}", "text", text);
+	struct ticket *t = ticket(d, SLOT_N, jint(d->chat, "id"), _("message"));
+	snprintf(path, sizeof(path), "/api/v1/chats/%lld/messages", (long long)jint(d->chat, "id"));
+	if (t && outbox_send(d, "POST", path, body, 0, on_said, t) < 0)
+		free(t);
+	json_decref(body);
+}
+
+static void on_ended(void *arg, const struct net_result *res)
+{
+	struct ticket *t = arg;
+	struct desk *d = t->d;
+	landed(t);
+	if (res->status == 200 && json_is_object(res->body) && d->chat &&
+	    jint(res->body, "id") == jint(d->chat, "id")) {
+		json_object_set(res->body, "messages", json_object_get(d->chat, "messages"));
+		desk_set(&d->chat, json_incref(res->body));
+		desk_say(d, _("chat terminé ; l'usager reçoit l'enquête de satisfaction"));
+	} else if (res->status != 200) {
+		desk_error(d, "%s : %s", t->what, why(res));
+	}
+	free(t);
+}
+
+void sync_chat_end(struct desk *d, const char *wrapup)
+{
+	char path[96];
+	json_t *body = json_pack("{ss}", "wrapup_code", wrapup);
+	struct ticket *t = ticket(d, SLOT_N, jint(d->chat, "id"), _("fin du chat"));
+	snprintf(path, sizeof(path), "/api/v1/chats/%lld/close", (long long)jint(d->chat, "id"));
+	if (t && outbox_send(d, "POST", path, body, 0, on_ended, t) < 0)
+		free(t);
+	json_decref(body);
+}
+
+/* An accepted chat opens at once: the citizen is waiting. */
+static void on_accepted(void *arg, const struct net_result *res)
+{
+	struct ticket *t = arg;
+	struct desk *d = t->d;
+	landed(t);
+	if (res->status != 200) {
+		desk_error(d, "%s : %s", t->what, why(res));
+	} else {
+		desk_say(d, _("%s : fait"), t->what);
+		if (strcmp(jstr(res->body, "status"), "active") == 0)
+			sync_open_chat(d, t->id);
+	}
+	free(t);
+}
+
 void sync_offer(struct desk *d, bool accept)
 {
 	json_t *o = json_array_get(d->offers, 0);
@@ -312,7 +411,9 @@ void sync_offer(struct desk *d, bool accept)
 		 kind && strcmp(kind, "call") == 0 ? "calls" : "chats", (long long)jint(o, "id"),
 		 accept ? "accept" : "decline");
 	struct ticket *t = ticket(d, SLOT_N, jint(o, "id"), accept ? _("accepter") : _("refuser"));
-	if (t && outbox_send(d, "POST", path, NULL, 0, on_simple_write, t) < 0)
+	bool chat = !(kind && strcmp(kind, "call") == 0);
+	if (t && outbox_send(d, "POST", path, NULL, 0, accept && chat ? on_accepted : on_simple_write,
+			     t) < 0)
 		free(t);
 	json_array_remove(d->offers, 0);
 	worklist_build(d);
@@ -360,6 +461,27 @@ static void on_offer(struct desk *d, json_t *o)
 							: _("Nouveau chat"));
 }
 
+/* A case changed.  The open one is not reloaded under the agent's eyes
+ * (who may be typing a note against it): it is marked changed, R reloads
+ * it, and a write made against the old version comes back as a conflict
+ * showing the current one.  A note only adds to the history: that is
+ * reloaded at once. */
+static void case_event(struct desk *d, const char *type, const json_t *j)
+{
+	int64_t id = jint(j, "id") ? jint(j, "id") : jint(j, "case_id");
+	char path[96];
+	sync_worklist(d);
+	if (!d->kase || jint(d->kase, "id") != id)
+		return;
+	if (strcmp(type, "case.note") == 0) {
+		snprintf(path, sizeof(path), "/api/v1/cases/%lld/events", (long long)id);
+		get(d, path, ticket(d, SLOT_EVENTS, id, _("historique du dossier")), on_items);
+	} else if (jint(j, "version") > jint(d->kase, "version")) {
+		d->kase_stale = true;
+		desk_say(d, _("le dossier %s a changé ailleurs : R pour le relire"), jstr(j, "ref"));
+	}
+}
+
 void sync_event(struct desk *d, const char *type, const char *data, size_t len)
 {
 	json_t *j = json_bounded_parse(data, len, NULL, NULL, NULL, 0);
@@ -370,13 +492,12 @@ void sync_event(struct desk *d, const char *type, const char *data, size_t len)
 	if (strcmp(type, "offer") == 0) {
 		on_offer(d, j);
 	} else if (strncmp(type, "case.", 5) == 0) {
-		int64_t id = jint(j, "id") ? jint(j, "id") : jint(j, "case_id");
-		char s[32];
-		sync_worklist(d);
-		if (d->kase && jint(d->kase, "id") == id && d->screen == SCREEN_CASE) {
-			snprintf(s, sizeof(s), "%lld", (long long)id);
-			sync_open_case(d, s);
-		}
+		case_event(d, type, j);
+	} else if (strcmp(type, "chat.message") == 0 && d->chat) {
+		chat_append(d, j);
+	} else if (strcmp(type, "chat.closed") == 0 && d->chat &&
+		   jint(j, "chat_id") == jint(d->chat, "id")) {
+		json_object_set_new(d->chat, "status", json_string("closed"));
 	}
 	json_decref(j);
 }

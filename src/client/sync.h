@@ -34,6 +34,12 @@ void sync_case_note(struct desk *d, const char *text);
 void sync_case_patch(struct desk *d, const char *field, const char *value);
 void sync_case_transfer(struct desk *d, const char *service, const char *agent);
 
+/* Open a chat (its messages follow live); write in it; end it with a
+ * wrap-up code. */
+void sync_open_chat(struct desk *d, int64_t id);
+void sync_chat_say(struct desk *d, const char *text);
+void sync_chat_end(struct desk *d, const char *wrapup);
+
 /* Accept or decline the first pending offer; change my presence. */
 void sync_offer(struct desk *d, bool accept);
 void sync_presence(struct desk *d, const char *state, const char *reason);

@@ -293,12 +293,49 @@ static void draw_case(struct tui *t, struct area *a)
 	snprintf(buf, sizeof(buf), _("échéance : %s (%s)   usager : %s"), when, left,
 		 jtext(k, "citizen_name"));
 	draw_text(a->top + 2, 1, a->cols - 1, late ? ROLE_OVERDUE : ROLE_NORMAL, buf, true);
-	if (json_is_true(json_object_get(k, "restricted")))
+	if (d->kase_stale)
+		draw_text(a->top + 3, 1, a->cols - 1, ROLE_SOON,
+			  _("modifié ailleurs depuis que vous l'avez ouvert : R pour le relire"), true);
+	else if (json_is_true(json_object_get(k, "restricted")))
 		draw_text(a->top + 3, 1, a->cols - 1, ROLE_MUTED,
 			  _("dossier d'un autre service : seuls son état et son échéance sont visibles"),
 			  true);
 	else
 		draw_list(t, a, a->top + 4, d->case_events, SCREEN_CASE, case_event_line);
+}
+
+/* --- chat ------------------------------------------------------------------------ */
+
+static void chat_line(struct tui *t, int y, int cols, const json_t *it, bool sel)
+{
+	(void)t;
+	char when[32], who[80];
+	bool mine = strcmp(jtext(it, "sender"), "agent") == 0;
+	short_date(jtext(it, "at"), when, sizeof(when));
+	snprintf(who, sizeof(who), "%s", mine ? jtext(it, "agent") : _("usager"));
+	enum role base = sel ? ROLE_SELECTED : ROLE_NORMAL;
+	int x = draw_text(y, 0, 10, sel ? base : ROLE_MUTED, when + 9, true);
+	x += draw_text(y, x, 12, sel ? base : mine ? ROLE_MUTED : ROLE_LABEL, who, true);
+	draw_text(y, x, cols - x, base, jtext(it, "text"), true);
+}
+
+static void draw_chat(struct tui *t, struct area *a)
+{
+	const json_t *c = t->desk->chat;
+	char buf[512];
+	if (!c) {
+		draw_text(a->top, 1, a->cols - 1, ROLE_MUTED, _("chargement…"), false);
+		return;
+	}
+	snprintf(buf, sizeof(buf), "%s — %s (%s)", *jtext(c, "visitor_name") ? jtext(c, "visitor_name")
+						      : _("visiteur"),
+		 *jtext(c, "subject") ? jtext(c, "subject") : _("sans objet"), jtext(c, "service"));
+	draw_text(a->top, 1, a->cols - 1, ROLE_LABEL, buf, true);
+	bool closed = strcmp(jtext(c, "status"), "closed") == 0;
+	draw_text(a->top + 1, 1, a->cols - 1, closed ? ROLE_MUTED : ROLE_NORMAL,
+		  closed ? _("chat terminé") : _("Entrée ou i : écrire   T : modèle   E : terminer"),
+		  true);
+	draw_list(t, a, a->top + 2, json_object_get(c, "messages"), SCREEN_CHAT, chat_line);
 }
 
 /* --- search ------------------------------------------------------------------------ */
@@ -376,6 +413,7 @@ static const struct screen_def {
 	[SCREEN_WORKLIST] = { N_("Liste de travail"), draw_worklist },
 	[SCREEN_CITIZEN] = { N_("Usager — vue 360°"), draw_citizen },
 	[SCREEN_CASE] = { N_("Dossier"), draw_case },
+	[SCREEN_CHAT] = { N_("Chat"), draw_chat },
 	[SCREEN_SEARCH] = { N_("Recherche"), draw_search },
 	[SCREEN_HELP] = { N_("Aide"), draw_help },
 };

@@ -1,0 +1,143 @@
+# The desk in a real terminal: guichet runs in tmux against a real guichetd
+# on loopback; keys are typed with send-keys and the screen read back with
+# capture-pane, every wait for a condition with a deadline.  The bytes
+# guichet writes are captured too (pipe-pane), to check that no escape
+# sequence from data ever reaches the terminal.
+. "$(dirname "$0")/lib.bash"
+GUICHET=${GUICHET:-$(pwd)/build/guichet}
+command -v tmux >/dev/null || { echo "not ok 1 - tmux is missing"; exit 1; }
+exec 3>&1
+SOCK=$T/tmux.sock
+export LANG=C.UTF-8 LC_ALL=C.UTF-8 # tmux draws UTF-8 only in a UTF-8 locale
+tm() { tmux -u -S "$SOCK" "$@"; }
+shown() { tm capture-pane -p -t desk; }
+# see PATTERN [SECONDS]: wait until the screen matches (else show it)
+see() {
+	wait_for "${2:-15}" sh -c "tmux -u -S '$SOCK' capture-pane -p -t desk | grep -Eq -- \"\$0\"" "$1" &&
+		return 0
+	shown | sed 's/^/# | /' >&3 # past check's redirections, into the log
+	return 1
+}
+keys() { tm send-keys -t desk "$@"; }
+trap 'tm kill-server 2>/dev/null; finish' EXIT
+
+start_server --offer-timeout 60
+ALICE=$(login alice)
+SOPHIE=$(login sophie)
+TOKEN=$ALICE
+
+# A citizen whose name and notes carry terminal escapes: OSC title, OSC 52
+# (clipboard), CSI cursor moves, C1 controls, a bidi override.
+EVIL_NAME=$(printf 'Eve\033]0;pwned\007\033[2J\302\233H\342\200\256Reverse')
+EVIL_NOTE=$(printf 'Note \033]52;c;ZXZpbA==\007 \033[10;10H \033[31mred\033[0m \302\2339m end')
+jreq POST /api/v1/citizens "$(jq -cn --arg g "$EVIL_NAME" '{given_name: $g, family_name: "Malicieuse"}')" >/dev/null
+EVIL=$(jbody .id)
+jreq POST /api/v1/cases "$(jq -cn --argjson c "$EVIL" --arg s "$EVIL_NOTE" \
+	'{citizen_id: $c, subject: $s, service: "etat-civil", channel: "email"}')" >/dev/null
+EVIL_CASE=$(jbody .ref)
+jreq POST /api/v1/interactions "$(jq -cn --argjson c "$EVIL" --arg s "$EVIL_NOTE" \
+	'{citizen_id: $c, channel: "chat", direction: "in", summary: $s}')" >/dev/null
+
+# --- log in at the prompt; the token is kept 0600 -------------------------------------
+tm -f /dev/null new-session -d -s desk -x 100 -y 30 \
+	"env XDG_STATE_HOME='$T/state' XDG_CONFIG_HOME='$T/config' LANG=C.UTF-8 \
+	 '$GUICHET' --server '$URL' --cacert '$CACERT' --login alice"
+tm pipe-pane -t desk -o "cat >>'$T/bytes'"
+check "the password is asked" see 'Mot de passe'
+keys demo Enter
+check "after the login, the work list" see 'Liste de travail'
+check "...with my cases, loaded" see ' [1-9][0-9]* dossier\(s\)'
+expect_eq "the token is kept in a 0600 file" "$(stat -c %a "$T"/state/guichet/token-* 2>/dev/null)" 600
+check "the password was not echoed" sh -c "! tmux -u -S '$SOCK' capture-pane -p -t desk | grep -q demo"
+
+# --- open, note, citizen ------------------------------------------------------------------
+keys Enter
+check "Enter opens the first work item" see 'guichet — Dossier'
+keys n
+check "n opens the prompt for a note" see '^:note ?$'
+keys "Rappelé l’usager, dossier complet" Enter
+check "the note is said done" see 'note : fait'
+REF=$(shown | sed -n '2p' | awk '{print $1}')
+req GET "/api/v1/cases/$REF/events" >/dev/null
+expect_eq "the note is on the server" \
+	"$(jbody 'any(.items[]; .kind == "note" and .data.text == "Rappelé l’usager, dossier complet")')" true
+keys c
+check "c opens the citizen 360°" see 'Usager — vue 360°'
+check "...with the timeline of several channels" wait_for 10 sh -c "[ \$(tmux -u -S '$SOCK' capture-pane -p -t desk | grep -oE '[@TCSGLWN] [0-9]{2}/[0-9]{2}/[0-9]{2} ' | cut -c1 | sort -u | wc -l) -ge 2 ]"
+
+# --- a stale change shows the conflict --------------------------------------------------------
+keys Escape
+check "Esc goes back to the case" see 'guichet — Dossier'
+ID=$(curl -sS --cacert "$CACERT" -H "Authorization: Bearer $SOPHIE" "$URL/api/v1/cases/$REF" | jq -r .id)
+VER=$(curl -sS --cacert "$CACERT" -H "Authorization: Bearer $SOPHIE" "$URL/api/v1/cases/$REF" | jq -r .version)
+STATUS=$(curl -sS --cacert "$CACERT" -H "Authorization: Bearer $SOPHIE" "$URL/api/v1/cases/$REF" | jq -r .status)
+TO=open # every status but open may go back to open
+[ "$STATUS" = open ] && TO=pending-citizen
+TOKEN=$SOPHIE
+jreq PATCH "/api/v1/cases/$ID" "{\"status\":\"$TO\"}" -H "If-Match: \"$VER\"" >/dev/null
+TOKEN=$ALICE
+check "the desk says the case changed elsewhere" see 'modifié ailleurs depuis que vous'
+keys : "status resolved" Enter
+check "a stale status change shows the conflict and the current value" \
+	see "refusé : le dossier a changé entre-temps \(état actuel : $TO\)"
+
+# --- an offer pops up over any screen ------------------------------------------------------------
+keys P
+check "P makes me available" see 'available'
+TOKEN=
+jreq POST /public/v1/chats '{"name":"Zoé","subject":"Acte de naissance","text":"Bonjour, il me faut un acte de naissance.","service":"etat-civil"}' >/dev/null
+CHAT=$(jbody .id)
+CT=$(jbody .token)
+curl -sS -N --cacert "$CACERT" -H "Authorization: Bearer $CT" "$URL/public/v1/chats/$CHAT/events" \
+	>"$T/citizen.events" 2>/dev/null &
+CITIZEN_STREAM=$!
+check "the chat offer pops up over the case screen" see 'CHAT en attente — Zoé — Acte de naissance'
+keys a
+check "a accepts it and the chat opens" see 'guichet — Chat'
+check "...with the citizen's first message" see 'usager +Bonjour, il me faut un acte de naissance'
+TOKEN=$ALICE
+CHATS=$(curl -sS --cacert "$CACERT" -H "Authorization: Bearer $ALICE" "$URL/api/v1/chats" | jq -r '[.items[] | select(.agent=="alice" and .status=="active")] | length')
+expect_eq "the accepted chat is active and mine on the server" "$CHATS" 1
+keys Enter
+check "Enter opens the input line" see '^:say ?$'
+keys "Bonjour Zoé, je m’en occupe tout de suite." Enter
+check "my answer shows in the conversation" see 'alice +Bonjour Zoé, je m’en occupe'
+check "...and reaches the citizen's event stream" wait_for 10 grep -q 'je m’en occupe' "$T/citizen.events"
+TOKEN=$CT
+jreq POST /public/v1/chats/$CHAT/messages '{"text":"Merci beaucoup !"}' >/dev/null
+check "the citizen's answer appears live" see 'usager +Merci beaucoup'
+keys E
+keys information Enter
+check "E ends the chat with a wrap-up code" see 'chat terminé'
+check "...and the citizen is offered the survey" wait_for 10 grep -q '"survey": *true' "$T/citizen.events"
+kill "$CITIZEN_STREAM" 2>/dev/null
+TOKEN=$ALICE
+
+# --- resize -----------------------------------------------------------------------------------------
+tm resize-window -t desk -x 80 -y 24
+check "after a resize to 80x24 the title is there" see 'guichet — '
+check "...and the status bar" see '^ alice \(agent\)'
+keys w
+check "the work list at 80x24" see 'Liste de travail'
+widest() { shown | while IFS= read -r l; do echo "${#l}"; done | sort -n | tail -1; }
+expect_match "no line is longer than 80 columns" "$(widest)" '^([0-9]|[1-7][0-9]|80)$'
+
+# --- escapes from data never reach the terminal ------------------------------------------------------
+keys : "search malicieuse" Enter
+check "the citizen with escapes in her name is found" see 'Malicieuse Eve'
+keys Enter
+check "her file opens" see 'Usager — vue 360°'
+check "her timeline shows the hostile note, defused" see 'Note .*end'
+keys : "open case $EVIL_CASE" Enter
+check "the case with escapes in its subject opens" see "$EVIL_CASE"
+keys q
+wait_for 10 sh -c "! tmux -u -S '$SOCK' has-session -t desk 2>/dev/null"
+check "q quits" sh -c "! tmux -u -S '$SOCK' has-session -t desk 2>/dev/null"
+check "the desk wrote bytes to the terminal" test -s "$T/bytes"
+check "no OSC title from data" sh -c "! grep -aq 'pwned' '$T/bytes' || ! LC_ALL=C grep -aqP '\x1b\]0;pwned' '$T/bytes'"
+check "no OSC sequence at all (title, clipboard)" sh -c "! LC_ALL=C grep -aqP '\x1b\]' '$T/bytes'"
+check "no OSC 52 payload" sh -c "! LC_ALL=C grep -aqP '\x1b\]52' '$T/bytes'"
+check "no C1 CSI" sh -c "! LC_ALL=C grep -aqP '\xc2\x9b' '$T/bytes'"
+check "no bidi override" sh -c "! LC_ALL=C grep -aqP '\xe2\x80\xae' '$T/bytes'"
+check "the data's colour escape arrived defused" env LC_ALL=C grep -aqP '\xef\xbf\xbd\[31mred' "$T/bytes"
+check "...and never raw" sh -c "! LC_ALL=C grep -aqP '\x1b\[31mred' '$T/bytes'"
