@@ -121,10 +121,16 @@ unit: $(UNIT_BINS)
 PO_FILES := $(wildcard po/*.po)
 MO_FILES := $(patsubst po/%.po,$(B)/locale/%/LC_MESSAGES/guichet.mo,$(PO_FILES))
 po: $(MO_FILES)
+# Messages are written in French in the sources; po/guichet.pot is their
+# template, po/en.po the English catalog.  `make pot` after changing them.
+pot:
+	xgettext --language=C -k_ -kN_ --from-code=UTF-8 --package-name=guichet \
+		--package-version=$(VERSION) -o po/guichet.pot src/client/*.c src/tui/*.c
+	@for p in $(PO_FILES); do msgmerge -q -U --backup=none $$p po/guichet.pot; done
 $(B)/locale/%/LC_MESSAGES/guichet.mo: po/%.po
 	@mkdir -p $(@D)
 	msgfmt -c -o $@ $<
-.PHONY: po
+.PHONY: po pot
 
 # --- tests -------------------------------------------------------------------
 check: deps-test all unit

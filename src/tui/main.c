@@ -254,6 +254,36 @@ static int run_script(struct tui *t, const char *path)
 	return 0;
 }
 
+/* The translations: next to the program in a build tree (build/locale),
+ * else where `make install` put them. */
+static void bind_catalogs(void)
+{
+	char exe[1024], dir[1100];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	const char *where = LOCALEDIR;
+	if (n > 0) {
+		exe[n] = '\0';
+		char *slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(dir, sizeof(dir), "%s/locale", exe);
+			if (access(dir, R_OK) == 0)
+				where = dir;
+		}
+	}
+	bindtextdomain("guichet", where);
+	bind_textdomain_codeset("guichet", "UTF-8");
+	textdomain("guichet");
+}
+
+/* `set language fr|en` wins over the locale (auto: the locale decides). */
+static void apply_language(const struct desk *d)
+{
+	const char *lang = options_get(d->opts, "language");
+	if (lang && strcmp(lang, "auto") != 0)
+		setenv("LANGUAGE", lang, 1);
+}
+
 /* --- main --------------------------------------------------------------------------------- */
 
 static int run_desk(struct desk *d, const struct args *a)
@@ -279,8 +309,7 @@ int main(int argc, char **argv)
 	char err[512];
 	int rc = 1;
 	setlocale(LC_ALL, "");
-	bindtextdomain("guichet", LOCALEDIR);
-	textdomain("guichet");
+	bind_catalogs();
 	int done = parse_args(argc, argv, &a);
 	if (done >= 0)
 		return done;
@@ -288,6 +317,7 @@ int main(int argc, char **argv)
 	if (!d)
 		return 1;
 	configure(d, a.rc);
+	apply_language(d);
 	if (a.demo && local_server_start_demo(&demo, argv[0], true, 120000, err, sizeof(err)) < 0) {
 		fprintf(stderr, "guichet: demo: %s\n", err);
 		goto out;

@@ -85,7 +85,7 @@ def check(path):
 def main():
     root = sys.argv[1] if len(sys.argv) > 1 else "src"
     n, failed = 0, 0
-    for path in sorted(glob.glob(root + "/**/*.c", recursive=True)):
+    for path in sorted(glob.glob(root + "/**/*.c", recursive=True)) + sorted(glob.glob("tests/unit/*.c")):
         calls, bad = check(path)
         if not calls:
             continue

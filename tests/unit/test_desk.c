@@ -1,0 +1,183 @@
+/* Unit tests of the desk without its screens: the command table and its
+ * dispatcher (errors back to their source, preconditions, free text),
+ * key tables with their global fallback, options, the work list's order
+ * and countdowns, template placeholders. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "client/command.h"
+#include "client/desk.h"
+#include "client/keymap.h"
+#include "client/keyspec.h"
+#include "client/options.h"
+#include "client/template.h"
+#include "client/worklist.h"
+
+static int setup(void **state)
+{
+	*state = desk_new();
+	return *state ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	desk_free(*state);
+	return 0;
+}
+
+static void test_dispatch_errors(void **state)
+{
+	struct desk *d = *state;
+	char err[256];
+	assert_int_equal(cmd_run(d, "", "t", err, sizeof(err)), 0);
+	assert_int_equal(cmd_run(d, "   # a comment", "t", err, sizeof(err)), 0);
+	assert_int_equal(cmd_run(d, "frobnicate", "t", err, sizeof(err)), -1);
+	assert_string_equal(err, "commande inconnue : frobnicate");
+	assert_int_equal(cmd_run(d, "bind global", "t", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "usage : bind SCREEN KEY COMMAND"));
+	/* preconditions come from the table */
+	assert_int_equal(cmd_run(d, "note bonjour", "t", err, sizeof(err)), -1);
+	assert_string_equal(err, "note : ouvrez d'abord un dossier");
+	assert_int_equal(cmd_run(d, "say bonjour", "t", err, sizeof(err)), -1);
+	assert_string_equal(err, "say : ouvrez d'abord un chat");
+	assert_int_equal(cmd_run(d, "prompt", "t", err, sizeof(err)), -1);
+	assert_string_equal(err, "prompt : seulement à l'écran");
+}
+
+static void test_moves(void **state)
+{
+	struct desk *d = *state;
+	char err[256];
+	json_t *cases = json_pack("[{sIss}{sIss}{sIss}]", "id", (json_int_t)1, "due_at",
+				  "2026-11-30T10:00:00Z", "id", (json_int_t)2, "due_at",
+				  "2026-11-01T10:00:00Z", "id", (json_int_t)3, "due_at",
+				  "2026-11-20T10:00:00Z");
+	desk_set(&d->my_cases, cases);
+	worklist_build(d);
+	assert_int_equal(desk_list_len(d, SCREEN_WORKLIST), 3);
+	/* by due date: the overdue first */
+	json_t *first = json_object_get(desk_selected(d), "case");
+	assert_int_equal(json_integer_value(json_object_get(first, "id")), 2);
+	assert_int_equal(cmd_run(d, "down", "key", err, sizeof(err)), 0);
+	assert_int_equal(cmd_run(d, "bottom", "key", err, sizeof(err)), 0);
+	assert_int_equal(d->cur[SCREEN_WORKLIST].selected, 2);
+	assert_int_equal(cmd_run(d, "down", "key", err, sizeof(err)), 0); /* clamped */
+	assert_int_equal(d->cur[SCREEN_WORKLIST].selected, 2);
+	/* an offer goes before every case, and the selection stays on its item */
+	d->offers = json_pack("[{sssI}]", "kind", "chat", "id", (json_int_t)9);
+	worklist_build(d);
+	assert_string_equal(json_string_value(json_object_get(
+				    json_array_get(d->worklist, 0), "kind")),
+			    "offer");
+	assert_int_equal(d->cur[SCREEN_WORKLIST].selected, 3);
+	assert_int_equal(cmd_run(d, "help", "key", err, sizeof(err)), 0);
+	assert_int_equal(d->screen, SCREEN_HELP);
+	assert_int_equal(cmd_run(d, "back", "key", err, sizeof(err)), 0);
+	assert_int_equal(d->screen, SCREEN_WORKLIST);
+}
+
+static void test_countdown(void **state)
+{
+	(void)state;
+	char buf[32];
+	assert_true(worklist_countdown(1000, 1000 + 3 * 86400 + 5, buf, sizeof(buf)));
+	assert_string_equal(buf, "retard 3 j");
+	assert_false(worklist_countdown(1000 + 86400 + 4 * 3600, 1000, buf, sizeof(buf)));
+	assert_string_equal(buf, "1 j 4 h");
+	assert_false(worklist_countdown(1000 + 5 * 3600 + 600, 1000, buf, sizeof(buf)));
+	assert_string_equal(buf, "5 h 10");
+	assert_true(worklist_countdown(1000, 1000 + 45 * 60, buf, sizeof(buf)));
+	assert_string_equal(buf, "retard 45 min");
+}
+
+static void test_keymap(void **state)
+{
+	struct desk *d = *state;
+	char err[256];
+	int j, x;
+	assert_int_equal(keyspec_parse("j", &j, err, sizeof(err)), 0);
+	assert_int_equal(keyspec_parse("C-x", &x, err, sizeof(err)), 0);
+	assert_int_equal(cmd_run(d, "bind global j down", "rc", err, sizeof(err)), 0);
+	assert_int_equal(cmd_run(d, "bind case j \"prompt note\"", "rc", err, sizeof(err)), 0);
+	assert_string_equal(keymap_lookup(d->keys, SCREEN_CASE, j), "prompt note");
+	assert_string_equal(keymap_lookup(d->keys, SCREEN_CITIZEN, j), "down"); /* fallback */
+	assert_null(keymap_lookup(d->keys, SCREEN_CITIZEN, x));
+	assert_int_equal(cmd_run(d, "bind global C-x nothing", "rc", err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "commande inconnue"));
+	assert_int_equal(cmd_run(d, "bind nowhere j down", "rc", err, sizeof(err)), -1);
+	assert_string_equal(err, "écran inconnu : nowhere");
+	assert_int_equal(cmd_run(d, "unbind case j", "rc", err, sizeof(err)), 0);
+	assert_string_equal(keymap_lookup(d->keys, SCREEN_CASE, j), "down");
+	assert_int_equal(cmd_run(d, "unbind case j", "rc", err, sizeof(err)), -1);
+}
+
+static void test_options(void **state)
+{
+	struct desk *d = *state;
+	char err[256];
+	assert_string_equal(options_get(d->opts, "notify"), "bell");
+	assert_int_equal(cmd_run(d, "set notify osc777", "rc", err, sizeof(err)), 0);
+	assert_string_equal(options_get(d->opts, "notify"), "osc777");
+	assert_int_equal(cmd_run(d, "set notify carrier-pigeon", "rc", err, sizeof(err)), -1);
+	assert_string_equal(options_get(d->opts, "notify"), "osc777");
+	assert_int_equal(cmd_run(d, "set history-size 99999", "rc", err, sizeof(err)), -1);
+	assert_int_equal(cmd_run(d, "set shoe-size 42", "rc", err, sizeof(err)), -1);
+	assert_string_equal(err, "option inconnue : shoe-size");
+}
+
+/* A script with a bad line: the error names file and line, the rest runs. */
+static void test_source(void **state)
+{
+	struct desk *d = *state;
+	char path[] = "/tmp/guichet-rc-XXXXXX", err[512];
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	const char *rc = "set theme dsfr\nbind global z nosuch\nset notify none\n";
+	assert_int_equal(write(fd, rc, strlen(rc)), (int)strlen(rc));
+	close(fd);
+	char line[600];
+	snprintf(line, sizeof(line), "source %s", path);
+	assert_int_equal(cmd_run(d, line, "prompt", err, sizeof(err)), -1);
+	char want[600];
+	snprintf(want, sizeof(want), "%s:2: bind : commande inconnue « nosuch »", path);
+	assert_string_equal(err, want);
+	assert_string_equal(options_get(d->opts, "theme"), "dsfr");
+	assert_string_equal(options_get(d->opts, "notify"), "none"); /* line 3 still ran */
+	unlink(path);
+}
+
+static void test_template(void **state)
+{
+	struct desk *d = *state;
+	char out[256];
+	d->kase = json_pack("{ssssss}", "ref", "2026-000123", "citizen_name", "Zoé Lœuvre", "due_at",
+			    "2026-07-15T15:30:00Z");
+	template_expand(d, "Bonjour {citizen.name}, dossier {case.ref} avant le {case.due}. {x.y}",
+			out, sizeof(out));
+	assert_string_equal(out, "Bonjour Zoé Lœuvre, dossier 2026-000123 avant le 15/07/2026. {x.y}");
+	d->templates = json_pack("[{ssss}]", "name", "merci", "body", "Merci {citizen.name} !");
+	assert_int_equal(template_fill(d, "merci", out, sizeof(out)), 0);
+	assert_string_equal(out, "Merci Zoé Lœuvre !");
+	assert_int_equal(template_fill(d, "absent", out, sizeof(out)), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_dispatch_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_moves, setup, teardown),
+		cmocka_unit_test(test_countdown),
+		cmocka_unit_test_setup_teardown(test_keymap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_options, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_source, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_template, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
