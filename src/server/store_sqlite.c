@@ -129,6 +129,14 @@ struct store *store_open(const char *data_dir, char *err, size_t errlen)
 		snprintf(err, errlen, "libsodium cannot start");
 		return NULL;
 	}
+	/* SQLite counts every allocation under one global mutex unless told
+	 * not to: with a connection per worker thread, that mutex was where
+	 * the threads queued.  Must precede SQLite's initialisation. */
+	static bool configured;
+	if (!configured) {
+		sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+		configured = true;
+	}
 	struct store *st = calloc(1, sizeof(*st));
 	if (!st) {
 		snprintf(err, errlen, "out of memory");

@@ -44,12 +44,14 @@ static int from_char(wint_t wc)
 		return KS_TAB;
 	if (wc == 0x1b)
 		return KS_ESCAPE;
-	if (wc == 0x7f || wc == 0x08)
+	if (wc == 0x7f)
 		return KS_BACKSPACE;
 	if (wc == 0)
 		return KEY_MOD_CTRL | ' ';
+	if (wc <= 26)
+		return KEY_MOD_CTRL | (int)('a' + wc - 1); /* 0x08 is C-h */
 	if (wc < 0x20)
-		return KEY_MOD_CTRL | (int)('a' + wc - 1);
+		return KEY_MOD_CTRL | (int)(wc + 0x40);    /* C-\ C-] C-^ C-_ */
 	return (int)wc;
 }
 
