@@ -40,8 +40,22 @@ static void append(json_t *list, const char *kind, json_t *rec)
 	json_array_append_new(list, json_pack("{sssO}", "kind", kind, kind, rec));
 }
 
+/* An offer not taken before it expires has gone to another agent: drop
+ * it, so that `accept` never answers for a chat that is no longer mine. */
+static void drop_expired_offers(struct desk *d)
+{
+	for (size_t i = json_array_size(d->offers); i-- > 0;) {
+		int64_t t;
+		const char *exp =
+			json_string_value(json_object_get(json_array_get(d->offers, i), "expires_at"));
+		if (exp && d->now && iso8601_parse(exp, &t) == 0 && t < d->now)
+			json_array_remove(d->offers, i);
+	}
+}
+
 void worklist_build(struct desk *d)
 {
+	drop_expired_offers(d);
 	json_t *old = desk_list(d, SCREEN_WORKLIST);
 	int sel = d->cur[SCREEN_WORKLIST].selected;
 	int64_t keep = json_array_size(old) ? key_of(json_array_get(old, (size_t)sel)) : 0;

@@ -10,8 +10,9 @@
 
 #include "client/desk.h"
 
-/* Rebuild d->worklist from d->offers and d->my_cases, keeping the
- * selection on the same item when it is still there. */
+/* Rebuild d->worklist from d->offers (less those expired at d->now) and
+ * d->my_cases, keeping the selection on the same item when it is still
+ * there. */
 void worklist_build(struct desk *d);
 
 /* "retard 3 j", "2 j 4 h", "5 h 10", "45 min" for a due date `due` seen

@@ -14,6 +14,7 @@
 #include "client/keymap.h"
 #include "client/keyspec.h"
 #include "client/sync.h"
+#include "client/worklist.h"
 #include "tui/tui.h"
 
 /* curses function keys as key codes (keyspec.h). */
@@ -151,6 +152,8 @@ int tui_run(struct tui *t)
 		d->now = (int64_t)time(NULL);
 		if (d->now / 60 != shown / 60) /* the clock and the countdowns */
 			t->dirty = true;
+		if (json_array_size(d->offers))
+			worklist_build(d); /* offers expire */
 		if (t->dirty) {
 			screens_draw(t);
 			refresh();

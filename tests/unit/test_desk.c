@@ -77,6 +77,13 @@ static void test_moves(void **state)
 				    json_array_get(d->worklist, 0), "kind")),
 			    "offer");
 	assert_int_equal(d->cur[SCREEN_WORKLIST].selected, 3);
+	/* an offer past its expiry has gone to someone else */
+	d->now = 1795000000;
+	json_array_append_new(d->offers, json_pack("{sssIss}", "kind", "call", "id", (json_int_t)4,
+						   "expires_at", "2026-01-01T00:00:00Z"));
+	worklist_build(d);
+	assert_int_equal(json_array_size(d->offers), 1);
+	assert_int_equal(desk_list_len(d, SCREEN_WORKLIST), 4);
 	assert_int_equal(cmd_run(d, "help", "key", err, sizeof(err)), 0);
 	assert_int_equal(d->screen, SCREEN_HELP);
 	assert_int_equal(cmd_run(d, "back", "key", err, sizeof(err)), 0);
