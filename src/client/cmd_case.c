@@ -56,25 +56,16 @@ CMD(cmd_transfer)
 	return 0;
 }
 
-CMD(cmd_accept)
+static int answer_offer(struct cmd_ctx *c, bool accept)
 {
-	(void)argc;
-	(void)argv;
 	if (!json_array_size(c->desk->offers))
 		return cmd_fail(c, _("aucune offre en attente"));
-	sync_offer(c->desk, true);
+	sync_offer(c->desk, accept);
 	return 0;
 }
 
-CMD(cmd_decline)
-{
-	(void)argc;
-	(void)argv;
-	if (!json_array_size(c->desk->offers))
-		return cmd_fail(c, _("aucune offre en attente"));
-	sync_offer(c->desk, false);
-	return 0;
-}
+CMD(cmd_accept) { (void)argc; (void)argv; return answer_offer(c, true); }
+CMD(cmd_decline) { (void)argc; (void)argv; return answer_offer(c, false); }
 
 CMD(cmd_presence)
 {

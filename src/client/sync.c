@@ -348,15 +348,21 @@ static void on_said(void *arg, const struct net_result *res)
 	free(t);
 }
 
-void sync_chat_say(struct desk *d, const char *text)
+/* A POST on the open chat; body is consumed. */
+static void chat_write(struct desk *d, const char *suffix, json_t *body, const char *what,
+		       net_done_fn done)
 {
 	char path[96];
-	json_t *body = json_pack("{ss}", "text", text);
-	struct ticket *t = ticket(d, SLOT_N, jint(d->chat, "id"), _("message"));
-	snprintf(path, sizeof(path), "/api/v1/chats/%lld/messages", (long long)jint(d->chat, "id"));
-	if (t && outbox_send(d, "POST", path, body, 0, on_said, t) < 0)
+	struct ticket *t = ticket(d, SLOT_N, jint(d->chat, "id"), what);
+	snprintf(path, sizeof(path), "/api/v1/chats/%lld/%s", (long long)jint(d->chat, "id"), suffix);
+	if (t && outbox_send(d, "POST", path, body, 0, done, t) < 0)
 		free(t);
 	json_decref(body);
+}
+
+void sync_chat_say(struct desk *d, const char *text)
+{
+	chat_write(d, "messages", json_pack("{ss}", "text", text), _("message"), on_said);
 }
 
 static void on_ended(void *arg, const struct net_result *res)
@@ -377,13 +383,7 @@ static void on_ended(void *arg, const struct net_result *res)
 
 void sync_chat_end(struct desk *d, const char *wrapup)
 {
-	char path[96];
-	json_t *body = json_pack("{ss}", "wrapup_code", wrapup);
-	struct ticket *t = ticket(d, SLOT_N, jint(d->chat, "id"), _("fin du chat"));
-	snprintf(path, sizeof(path), "/api/v1/chats/%lld/close", (long long)jint(d->chat, "id"));
-	if (t && outbox_send(d, "POST", path, body, 0, on_ended, t) < 0)
-		free(t);
-	json_decref(body);
+	chat_write(d, "close", json_pack("{ss}", "wrapup_code", wrapup), _("fin du chat"), on_ended);
 }
 
 /* An accepted chat opens at once: the citizen is waiting. */
