@@ -26,8 +26,10 @@ int api_audit(struct req *r, struct store_tx *tx, const char *action, const char
 int api_begin_read(struct req *r, struct store_tx *tx);
 
 /* Record a read of citizen data in the audit log, durably, before the
- * answer goes out: ends the caller's read transaction, then waits for the
- * group commit (audit_batch.h).  Returns 0, or -1 with 503 answered. */
+ * answer goes out: ends the caller's read transaction and hands the record
+ * to the group commit (audit_batch.h); the answer leaves once it is
+ * committed, or becomes a 503 if it cannot be.  Returns 0, or -1 with 503
+ * answered. */
 int api_audit_read(struct req *r, struct store_tx *tx, const char *action,
 		   const char *target_type, int64_t target_id, int64_t citizen_id, int result);
 

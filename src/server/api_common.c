@@ -91,7 +91,12 @@ int api_audit_read(struct req *r, struct store_tx *tx, const char *action,
 {
 	struct audit_entry e = entry(r, action, target_type, target_id, citizen_id, result);
 	tx->ops->rollback(tx); /* end the snapshot: nothing was written */
-	if (audit_batch_record(r->srv->audit, &e, now_s()) < 0) {
+	/* The thread goes on to build the answer; the connection waits for the
+	 * record (http.c, hold_for_audit), so one batch can hold every read
+	 * under way, not one per worker thread. */
+	r->audit_state = AUDIT_PENDING;
+	if (audit_batch_submit(r->srv->audit, &e, now_s(), audit_wait_done, r) < 0) {
+		r->audit_state = AUDIT_NONE;
 		reply_problem(r, 503, "Store unavailable", "the audit log cannot be written");
 		return -1;
 	}

@@ -16,6 +16,8 @@ struct pending {
 	struct audit_entry e;
 	int64_t now;
 	int *result;                   /* the author's: 1 committed, -1 failed */
+	void (*done)(void *arg, bool ok); /* or this, called outside the lock */
+	void *arg;
 	char actor[72], action[48], target_type[24], client_addr[64];
 };
 
@@ -29,6 +31,15 @@ struct audit_batch {
 	struct pending queue[QUEUE_MAX];
 	struct pending batch[QUEUE_MAX]; /* the writer's copy, outside the lock */
 };
+
+/* Point p's entry at p's own copies of its strings. */
+static void own_strings(struct pending *p)
+{
+	p->e.actor = p->actor;
+	p->e.action = p->action;
+	p->e.target_type = p->target_type;
+	p->e.client_addr = p->client_addr;
+}
 
 /* Append the batch in one write transaction.  Returns 1 or -1 for all. */
 static int commit_batch(struct audit_batch *b, size_t n)
@@ -60,13 +71,19 @@ static void *writer(void *arg)
 			break;
 		size_t n = b->n;
 		memcpy(b->batch, b->queue, n * sizeof(b->queue[0]));
+		for (size_t i = 0; i < n; i++)
+			own_strings(&b->batch[i]); /* the queue's slots are reused at once */
 		b->n = 0;
 		pthread_cond_broadcast(&b->done); /* room in the queue again */
 		pthread_mutex_unlock(&b->mu);
 		int result = commit_batch(b, n);
+		for (size_t i = 0; i < n; i++)
+			if (b->batch[i].done)
+				b->batch[i].done(b->batch[i].arg, result > 0);
 		pthread_mutex_lock(&b->mu);
 		for (size_t i = 0; i < n; i++)
-			*b->batch[i].result = result;
+			if (b->batch[i].result)
+				*b->batch[i].result = result;
 		pthread_cond_broadcast(&b->done);
 	}
 	pthread_mutex_unlock(&b->mu);
@@ -114,14 +131,32 @@ static void copy_entry(struct pending *p, const struct audit_entry *e, int64_t n
 	p->e = *e;
 	p->now = now;
 	p->result = result;
+	p->done = NULL;
+	p->arg = NULL;
 	snprintf(p->actor, sizeof(p->actor), "%s", e->actor ? e->actor : "");
 	snprintf(p->action, sizeof(p->action), "%s", e->action ? e->action : "");
 	snprintf(p->target_type, sizeof(p->target_type), "%s", e->target_type ? e->target_type : "");
 	snprintf(p->client_addr, sizeof(p->client_addr), "%s", e->client_addr ? e->client_addr : "");
-	p->e.actor = p->actor;
-	p->e.action = p->action;
-	p->e.target_type = p->target_type;
-	p->e.client_addr = p->client_addr;
+	own_strings(p);
+}
+
+int audit_batch_submit(struct audit_batch *b, const struct audit_entry *e, int64_t now,
+		       void (*done)(void *arg, bool ok), void *arg)
+{
+	pthread_mutex_lock(&b->mu);
+	while (b->n == QUEUE_MAX && !b->stopping)
+		pthread_cond_wait(&b->done, &b->mu);
+	if (b->stopping) {
+		pthread_mutex_unlock(&b->mu);
+		return -1;
+	}
+	struct pending *p = &b->queue[b->n++];
+	copy_entry(p, e, now, NULL);
+	p->done = done;
+	p->arg = arg;
+	pthread_cond_signal(&b->work);
+	pthread_mutex_unlock(&b->mu);
+	return 0;
 }
 
 int audit_batch_record(struct audit_batch *b, const struct audit_entry *e, int64_t now)

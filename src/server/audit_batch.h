@@ -6,6 +6,7 @@
 #ifndef GUICHET_SERVER_AUDIT_BATCH_H
 #define GUICHET_SERVER_AUDIT_BATCH_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "server/store.h"
@@ -21,5 +22,12 @@ void audit_batch_free(struct audit_batch *b);
  * the others of its batch.  Returns 0, or -1 when the batch could not be
  * committed (the store failed, or the writer is stopping). */
 int audit_batch_record(struct audit_batch *b, const struct audit_entry *e, int64_t now);
+
+/* The same without waiting: done(arg, ok) is called once, from the writer
+ * thread, when the batch is committed (ok) or failed.  Returns 0, or -1
+ * (the writer is stopping: done is not called).  A full queue makes the
+ * caller wait for room. */
+int audit_batch_submit(struct audit_batch *b, const struct audit_entry *e, int64_t now,
+		       void (*done)(void *arg, bool ok), void *arg);
 
 #endif

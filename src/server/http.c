@@ -299,6 +299,7 @@ static struct req *req_new(struct MHD_Connection *c, const char *url, const char
 	r->url = url;
 	r->method = method;
 	r->started_ns = now_ns();
+	pthread_mutex_init(&r->audit_mu, NULL);
 	addr_of(c, r->client_addr, sizeof(r->client_addr));
 	return r;
 }
@@ -310,7 +311,40 @@ static void req_free(struct req *r)
 	json_decref(r->answer);
 	json_decref(r->problem_extra);
 	free(r->raw_answer);
+	pthread_mutex_destroy(&r->audit_mu);
 	free(r);
+}
+
+/* --- audited reads: the answer waits for its audit record ---------------------- */
+
+void audit_wait_done(void *arg, bool ok)
+{
+	struct req *r = arg;
+	pthread_mutex_lock(&r->audit_mu);
+	bool suspended = r->audit_state == AUDIT_SUSPENDED;
+	r->audit_ok = ok;
+	r->audit_state = AUDIT_DONE;
+	if (suspended)
+		http_resume(r->conn);
+	pthread_mutex_unlock(&r->audit_mu);
+}
+
+/* After the handler: suspend the connection while the audit record is on
+ * its way (true), or settle the answer now that it is written (false). */
+static bool hold_for_audit(struct req *r)
+{
+	pthread_mutex_lock(&r->audit_mu);
+	bool hold = r->audit_state == AUDIT_PENDING;
+	if (hold) {
+		r->audit_state = AUDIT_SUSPENDED;
+		http_suspend(r->conn);
+	} else if (r->audit_state == AUDIT_DONE) {
+		r->audit_state = AUDIT_NONE;
+		if (!r->audit_ok) /* no answer without its audit record */
+			reply_problem(r, 503, "Store unavailable", "the audit log cannot be written");
+	}
+	pthread_mutex_unlock(&r->audit_mu);
+	return hold;
 }
 
 static bool append_body(struct req *r, const char *data, size_t n)
@@ -586,6 +620,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	}
 	if (r->answered && !r->status) /* never */
 		return MHD_NO;
+	if (r->audit_state == AUDIT_DONE) { /* resumed: its audit record is written */
+		hold_for_audit(r);
+		return send_answer(r);
+	}
 	if (*upload_size) {
 		append_body(r, upload, *upload_size);
 		*upload_size = 0;
@@ -596,6 +634,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	run(r, url, method);
 	if (r->event_stream)
 		return send_stream(r);
+	if (hold_for_audit(r))
+		return MHD_YES;
 	return send_answer(r);
 }
 

@@ -5,6 +5,7 @@
 #ifndef GUICHET_SERVER_HTTP_H
 #define GUICHET_SERVER_HTTP_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -80,8 +81,20 @@ struct req {
 			    size_t max);
 	void (*stream_free)(void *stream);
 
+	/* An audited read: the answer waits, with the connection suspended
+	 * (not the thread), until the audit record is committed. */
+	pthread_mutex_t audit_mu;
+	int audit_state;             /* AUDIT_NONE, _PENDING, _SUSPENDED, _DONE */
+	bool audit_ok;
+
 	uint64_t started_ns;
 };
+
+enum { AUDIT_NONE, AUDIT_PENDING, AUDIT_SUSPENDED, AUDIT_DONE };
+
+/* Hold the answer of r until its audit record (already submitted) is
+ * committed: audit_wait_done is the writer's callback. */
+void audit_wait_done(void *arg, bool ok);
 
 /* --- answers ---------------------------------------------------------- */
 

@@ -26,12 +26,21 @@ start_server
 TOKEN=$TOK
 expect_eq "the token works" "$(req GET /api/v1/me)" 200
 jreq POST /api/v1/citizens '{"given_name":"Ana","family_name":"Lima"}' >/dev/null
-req GET /api/v1/citizens/$(jbody .id) >/dev/null
+CIT=$(jbody .id)
+req GET /api/v1/citizens/$CIT >/dev/null
+# Many reads at once: their audit records are committed in groups, and the
+# chain must come out whole.
+seq 1000 | xargs -P 32 -I{} curl -sS -o /dev/null --cacert "$CACERT" \
+	-H "Authorization: Bearer $TOKEN" "$URL/api/v1/citizens/$CIT"
 check "disable bob" G agent disable bob
 expect_eq "a disabled agent's token stops working" "$(req GET /api/v1/me)" 401
 stop_server
 
-expect_match "the audit chain verifies" "$(G audit verify)" 'intact'
+expect_match "the audit chain verifies, after 1000 concurrent reads" "$(G audit verify)" 'intact'
+expect_match "...each of them recorded" \
+	"$(sqlite3 "$D/guichet.db" "SELECT count(*) FROM audit WHERE action = 'citizen.read'" 2>/dev/null ||
+	   python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(\"SELECT count(*) FROM audit WHERE action = 'citizen.read'\").fetchone()[0])" "$D/guichet.db")" \
+	'^(100[1-9]|10[1-9][0-9]|1[1-9][0-9]{2})$'
 sqlite3 "$D/guichet.db" "DROP TRIGGER audit_no_update; UPDATE audit SET actor = 'mallory' WHERE id = 2;" 2>/dev/null ||
 	python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.executescript(\"DROP TRIGGER audit_no_update; UPDATE audit SET actor='mallory' WHERE id=2;\")" "$D/guichet.db"
 out=$(G audit verify)
