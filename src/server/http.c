@@ -300,6 +300,7 @@ static struct req *req_new(struct MHD_Connection *c, const char *url, const char
 	r->method = method;
 	r->started_ns = now_ns();
 	pthread_mutex_init(&r->audit_mu, NULL);
+	pthread_cond_init(&r->audit_cv, NULL);
 	addr_of(c, r->client_addr, sizeof(r->client_addr));
 	return r;
 }
@@ -312,10 +313,21 @@ static void req_free(struct req *r)
 	json_decref(r->problem_extra);
 	free(r->raw_answer);
 	pthread_mutex_destroy(&r->audit_mu);
+	pthread_cond_destroy(&r->audit_cv);
 	free(r);
 }
 
 /* --- audited reads: the answer waits for its audit record ---------------------- */
+
+/* Connections suspended for their audit record; libmicrohttpd must not be
+ * stopped while any is, so http_stop first makes new waits happen in the
+ * thread (no_suspend) and lets these drain. */
+static struct {
+	pthread_mutex_t mu;
+	pthread_cond_t drained;
+	int suspended;
+	bool no_suspend;
+} audit_waits = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, false };
 
 void audit_wait_done(void *arg, bool ok)
 {
@@ -326,19 +338,33 @@ void audit_wait_done(void *arg, bool ok)
 	r->audit_state = AUDIT_DONE;
 	if (suspended)
 		http_resume(r->conn);
+	pthread_cond_signal(&r->audit_cv);
 	pthread_mutex_unlock(&r->audit_mu);
+	if (suspended) {
+		pthread_mutex_lock(&audit_waits.mu);
+		if (--audit_waits.suspended == 0)
+			pthread_cond_broadcast(&audit_waits.drained);
+		pthread_mutex_unlock(&audit_waits.mu);
+	}
 }
 
 /* After the handler: suspend the connection while the audit record is on
  * its way (true), or settle the answer now that it is written (false). */
 static bool hold_for_audit(struct req *r)
 {
+	pthread_mutex_lock(&audit_waits.mu);
+	bool can_suspend = !audit_waits.no_suspend;
 	pthread_mutex_lock(&r->audit_mu);
-	bool hold = r->audit_state == AUDIT_PENDING;
+	bool hold = r->audit_state == AUDIT_PENDING && can_suspend;
 	if (hold) {
+		audit_waits.suspended++;
 		r->audit_state = AUDIT_SUSPENDED;
 		http_suspend(r->conn);
-	} else if (r->audit_state == AUDIT_DONE) {
+	}
+	pthread_mutex_unlock(&audit_waits.mu);
+	while (r->audit_state == AUDIT_PENDING) /* stopping: wait in the thread */
+		pthread_cond_wait(&r->audit_cv, &r->audit_mu);
+	if (!hold && r->audit_state == AUDIT_DONE) {
 		r->audit_state = AUDIT_NONE;
 		if (!r->audit_ok) /* no answer without its audit record */
 			reply_problem(r, 503, "Store unavailable", "the audit log cannot be written");
@@ -796,6 +822,15 @@ fail:
 
 void http_stop(struct server *srv)
 {
+	pthread_mutex_lock(&audit_waits.mu);
+	audit_waits.no_suspend = true;
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 30; /* the audit writer answers in milliseconds; never hang a stop */
+	while (audit_waits.suspended > 0 &&
+	       pthread_cond_timedwait(&audit_waits.drained, &audit_waits.mu, &until) == 0)
+		;
+	pthread_mutex_unlock(&audit_waits.mu);
 	if (srv->daemon)
 		MHD_stop_daemon(srv->daemon);
 	srv->daemon = NULL;

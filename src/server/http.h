@@ -84,6 +84,7 @@ struct req {
 	/* An audited read: the answer waits, with the connection suspended
 	 * (not the thread), until the audit record is committed. */
 	pthread_mutex_t audit_mu;
+	pthread_cond_t audit_cv;     /* the record is written (when waiting in the thread) */
 	int audit_state;             /* AUDIT_NONE, _PENDING, _SUSPENDED, _DONE */
 	bool audit_ok;
 

@@ -129,6 +129,11 @@ static const char *const migrations[] = {
 	"  agent_id INTEGER NOT NULL, target_type TEXT NOT NULL, target_id INTEGER NOT NULL,"
 	"  mode TEXT NOT NULL, until INTEGER NOT NULL,"
 	"  PRIMARY KEY(target_type, target_id, agent_id)) WITHOUT ROWID;",
+	/* 3: the name index (store_sqlite_names.c), filled by store_sqlite.c */
+	"CREATE TABLE citizen_words("
+	"  word TEXT NOT NULL, sort_key TEXT NOT NULL, id INTEGER NOT NULL,"
+	"  PRIMARY KEY(word, sort_key, id)) WITHOUT ROWID;"
+	"CREATE INDEX citizen_words_id ON citizen_words(id);",
 };
 
 int store_schema_count(void)

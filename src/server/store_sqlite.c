@@ -112,9 +112,10 @@ static int migrate(sqlite3 *db, char *err, size_t errlen)
 		snprintf(set, sizeof(set), "PRAGMA user_version=%d;", v);
 		if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK ||
 		    sqlite3_exec(db, store_schema_migration(v), NULL, NULL, &msg) != SQLITE_OK ||
+		    (v == STORE_SCHEMA_NAME_INDEX && sq_names_backfill(db) < 0) ||
 		    sqlite3_exec(db, set, NULL, NULL, &msg) != SQLITE_OK ||
 		    sqlite3_exec(db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
-			snprintf(err, errlen, "migration %d: %s", v, msg ? msg : "failed");
+			snprintf(err, errlen, "migration %d: %s", v, msg ? msg : sqlite3_errmsg(db));
 			sqlite3_free(msg);
 			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 			return -1;

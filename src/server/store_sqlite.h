@@ -94,6 +94,14 @@ int sq_token_revoke(struct store_tx *, int64_t);
 int sq_agent_service_ids(struct store_tx *, int64_t, int64_t *, int, int *);
 
 /* citizens */
+/* The name index (store_sqlite_names.c): write a citizen's words (key
+ * NULL: remove them), fill it from the citizens table (migration), and the
+ * one-word search: *ids gets the page's ids in name order (limit + 1 at
+ * most), or stays NULL when the prefix is too broad for it. */
+int sq_names_write(struct sqtx *t, int64_t id, const char *key);
+int sq_names_backfill(sqlite3 *db);
+int sq_names_search(struct sqtx *t, const char *word, const json_t *cur, int limit, json_t **ids);
+
 int sq_citizen_search(struct store_tx *, const char *, const char *, const char *, int,
 		      json_t **);
 int sq_citizen_create(struct store_tx *, const json_t *, int64_t, int64_t *);

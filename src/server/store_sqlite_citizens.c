@@ -3,6 +3,7 @@
  * answers, and the merge of duplicate records (undoable). */
 #include "server/store_sqlite.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,7 +48,8 @@ static int write_index(struct sqtx *t, int64_t id, const char *key)
 		return STORE_ERROR;
 	sqlite3_bind_int64(ins, 1, id);
 	sq_bind_text(ins, 2, key);
-	return sq_exec_stmt(t, ins);
+	rc = sq_exec_stmt(t, ins);
+	return rc == STORE_OK ? sq_names_write(t, id, key) : rc;
 }
 
 static int write_contacts(struct sqtx *t, int64_t id, const char *kind, const json_t *list)
@@ -190,8 +192,46 @@ static char *fts_query(const char *folded)
 	return q;
 }
 
+/* One word: the page's ids from the name index, then their columns. */
+static int search_one_word(struct sqtx *t, const char *q, const json_t *cur, int limit,
+			   json_t **items, bool *handled)
+{
+	json_t *ids = NULL;
+	*handled = false;
+	int rc = sq_names_search(t, q, cur, limit, &ids);
+	if (rc != STORE_OK || !ids)
+		return rc;
+	*handled = true;
+	char *list = json_dumps(ids, JSON_COMPACT);
+	json_decref(ids);
+	sqlite3_stmt *st = list ? sq_prep(t, CITIZEN_COLS "WHERE c.id IN (SELECT value FROM"
+						      " json_each(?1)) ORDER BY c.sort_key, c.id")
+				: NULL;
+	if (!st) {
+		free(list);
+		return STORE_ERROR;
+	}
+	sqlite3_bind_text(st, 1, list, -1, free);
+	return sq_rows(t, st, items);
+}
+
+/* Is q one word (letters and digits only)? */
+static bool one_word(const char *q)
+{
+	if (!*q)
+		return false;
+	for (const char *p = q; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || (*p & 0x80)))
+			return false;
+	return true;
+}
+
 static int search_name(struct sqtx *t, const char *q, const json_t *cur, int limit, json_t **items)
 {
+	bool handled = false;
+	int rc = one_word(q) ? search_one_word(t, q, cur, limit, items, &handled) : STORE_OK;
+	if (rc != STORE_OK || handled)
+		return rc;
 	char *match = fts_query(q);
 	if (!match)
 		return STORE_ERROR;

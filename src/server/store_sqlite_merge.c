@@ -5,6 +5,7 @@
  * that an undo moves exactly that back. */
 #include "server/store_sqlite.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* Tables whose citizen_id moves, with the SQL to list and to move rows. */
@@ -117,7 +118,19 @@ static int bump(struct sqtx *t, int64_t id, int64_t merged_into, int64_t now)
 	if (!st)
 		return STORE_ERROR;
 	sqlite3_bind_int64(st, 1, id);
-	return sq_exec_stmt(t, st);
+	rc = sq_exec_stmt(t, st);
+	if (rc != STORE_OK || merged_into)
+		return rc == STORE_OK ? sq_names_write(t, id, NULL) : rc;
+	st = sq_prep(t, "SELECT sort_key FROM citizens WHERE id = ?");
+	if (!st)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	char *key = sqlite3_step(st) == SQLITE_ROW ? strdup((const char *)sqlite3_column_text(st, 0))
+						    : NULL;
+	sqlite3_reset(st);
+	rc = key ? sq_names_write(t, id, key) : STORE_ERROR;
+	free(key);
+	return rc;
 }
 
 static int touch(struct sqtx *t, int64_t id, int64_t now)

@@ -54,6 +54,8 @@ expect_eq "Location points to the record" "$(header Location)" "/api/v1/citizens
 expect_eq "ETag carries the version" "$(header ETag)" '"1"'
 expect_eq "search without accents finds her" \
 	"$(req GET '/api/v1/citizens?q=eloise%20loeuvre' >/dev/null; jbody '.items[0].id')" "$CID"
+expect_eq "a one-word search (the name index) finds her" \
+	"$(req GET '/api/v1/citizens?q=l%C5%93uvre' >/dev/null; jbody "[.items[].id] | index($CID) != null")" true
 expect_eq "search by phone finds her" \
 	"$(req GET '/api/v1/citizens?q=0612345678' >/dev/null; jbody '.items[0].id')" "$CID"
 expect_eq "search by mail finds her" \
@@ -184,6 +186,8 @@ expect_eq "the letter moved to the kept record" \
 	"$(req GET /api/v1/citizens/$CID/timeline >/dev/null; jbody '[.items[] | select(.channel=="letter")] | length')" 1
 expect_eq "the duplicate points to the kept record" "$(req GET /api/v1/citizens/$DUP >/dev/null; jbody .merged_into)" "$CID"
 expect_eq "the kept record has both mail addresses" "$(req GET /api/v1/citizens/$CID >/dev/null; jbody '.emails | length')" 2
+expect_eq "a one-word search leaves the merged record out too" \
+	"$(req GET '/api/v1/citizens?q=loeuvre' >/dev/null; jbody "[.items[].id] | index($DUP) == null and index($CID) != null")" true
 expect_eq "a search finds the kept record, not the merged one" \
 	"$(req GET '/api/v1/citizens?q=eloise%20loeuvre' >/dev/null; jbody '[.items[].id] | join(",")')" "$CID"
 expect_eq "merging again is refused" "$(jreq POST /api/v1/citizens/$CID/merge "{\"duplicate_id\":$DUP}")" 422
@@ -192,6 +196,8 @@ expect_eq "the letter is back" \
 	"$(req GET /api/v1/citizens/$DUP/timeline >/dev/null; jbody '[.items[] | select(.channel=="letter")] | length')" 1
 expect_eq "...and finds both again once the merge is undone" \
 	"$(req GET '/api/v1/citizens?q=eloise%20loeuvre' >/dev/null; jbody '.items | length')" 2
+expect_eq "...and the one-word search finds it again after the undo" \
+	"$(req GET '/api/v1/citizens?q=loeuvre' >/dev/null; jbody "[.items[].id] | index($DUP) != null")" true
 expect_eq "the duplicate stands alone again" "$(req GET /api/v1/citizens/$DUP >/dev/null; jbody .merged_into)" null
 expect_eq "the kept record lost the copied address" "$(req GET /api/v1/citizens/$CID >/dev/null; jbody '.emails | length')" 1
 TOKEN=$SOPHIE
