@@ -212,9 +212,15 @@ static void timeline_line(struct tui *t, int y, int cols, const json_t *it, bool
 	enum role base = sel ? ROLE_SELECTED : ROLE_NORMAL;
 	short_date(jtext(it, "at"), when, sizeof(when));
 	const char *kind = jtext(it, "kind");
-	if (strcmp(kind, "case_event") == 0)
-		snprintf(buf, sizeof(buf), "%s %s %s", jtext(it, "case_ref"), jtext(it, "event"),
-			 jtext(it, "service"));
+	const json_t *data = json_object_get(it, "data");
+	const char *ev = jtext(it, "event");
+	if (strcmp(kind, "case_event") == 0 && strcmp(ev, "note") == 0 && *jtext(data, "text"))
+		snprintf(buf, sizeof(buf), _("%s note : %s"), jtext(it, "case_ref"), jtext(data, "text"));
+	else if (strcmp(kind, "case_event") == 0 && strcmp(ev, "status") == 0 && *jtext(data, "to"))
+		snprintf(buf, sizeof(buf), _("%s état %s → %s"), jtext(it, "case_ref"),
+			 jtext(data, "from"), jtext(data, "to"));
+	else if (strcmp(kind, "case_event") == 0)
+		snprintf(buf, sizeof(buf), "%s %s %s", jtext(it, "case_ref"), ev, jtext(it, "service"));
 	else
 		snprintf(buf, sizeof(buf), "%s%s%s", jtext(it, "summary"),
 			 *jtext(it, "case_ref") ? "  " : "", jtext(it, "case_ref"));
