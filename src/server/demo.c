@@ -249,17 +249,18 @@ static int seed_citizens(struct seed *s)
 	return 0;
 }
 
-/* The status a case of this age has reached. */
+/* The status a case of this age has reached: most of the old ones are
+ * done, a few wait on the citizen, as in a service that keeps up. */
 static const char *case_status(struct seed *s, int64_t age)
 {
 	unsigned r = (unsigned)rng_below(&s->rng, 100);
 	if (age > 60 * DAY)
-		return r < 55 ? "closed" : r < 85 ? "resolved" : r < 92 ? "pending-citizen" : "open";
+		return r < 60 ? "closed" : r < 98 ? "resolved" : "pending-citizen";
 	if (age > 14 * DAY)
-		return r < 25   ? "resolved"
-		       : r < 35 ? "closed"
-		       : r < 55 ? "pending-citizen"
-		       : r < 70 ? "pending-internal"
+		return r < 35   ? "resolved"
+		       : r < 60 ? "closed"
+		       : r < 80 ? "pending-citizen"
+		       : r < 90 ? "pending-internal"
 				: "open";
 	return r < 35 ? "new" : r < 75 ? "open" : r < 88 ? "pending-citizen" : "pending-internal";
 }
