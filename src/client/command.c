@@ -41,7 +41,9 @@ static int check_needs(struct cmd_ctx *c, const struct cmd_entry *e)
 {
 	const struct desk *d = c->desk;
 	if ((e->needs & CMD_NEEDS_CASE) && !d->kase)
-		return fail(c, _("%s : ouvrez d'abord un dossier"), e->name);
+		return fail(c, d->screen == SCREEN_CASE ? _("%s : le dossier se charge encore")
+							: _("%s : ouvrez d'abord un dossier"),
+			    e->name);
 	if ((e->needs & CMD_NEEDS_CITIZEN) && !d->citizen)
 		return fail(c, _("%s : ouvrez d'abord la fiche d'un usager"), e->name);
 	if ((e->needs & CMD_NEEDS_CHAT) && !d->chat)

@@ -53,6 +53,7 @@ check "the password was not echoed" sh -c "! tmux -u -S '$SOCK' capture-pane -p 
 # --- open, note, citizen ------------------------------------------------------------------
 keys Enter
 check "Enter opens the first work item" see 'guichet — Dossier'
+check "...and loads it" see ' état : [a-z-]+ +service : '
 keys n
 check "n opens the prompt for a note" see '^:note ?$'
 keys "Rappelé l’usager, dossier complet" Enter
