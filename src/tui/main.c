@@ -13,7 +13,10 @@
 #include <unistd.h>
 #include <wchar.h>
 
+#include <sys/stat.h>
+
 #include "client/command.h"
+#include "core/model.h"
 #include "client/i18n.h"
 #include "client/keyspec.h"
 #include "client/local_server.h"
@@ -34,6 +37,8 @@ static const char USAGE[] =
 	"  --cacert FILE     the CA certificate that signed the server's\n"
 	"  --login LOGIN     who logs in (asked when needed; GUICHET_TOKEN skips the login)\n"
 	"  --demo            start a demo guichetd with live simulated traffic, log in as alice\n"
+	"                    (with no server at all: a guichetd of its own over\n"
+	"                    $XDG_DATA_HOME/guichet, created the first time)\n"
 	"  -F FILE           read FILE instead of $XDG_CONFIG_HOME/guichet/guichetrc\n"
 	"  --theme NAME      default, dsfr, high-contrast, mono\n"
 	"  --size RxC --script FILE\n"
@@ -139,6 +144,10 @@ static int ask(const char *question, bool secret, char *out, size_t n)
 	return 0;
 }
 
+/* The password just chosen for a new embedded server: the first login
+ * uses it rather than asking again; wiped once used. */
+static char first_password[512];
+
 /* A token for the desk: GUICHET_TOKEN, the saved one, or a login. */
 static int authenticate(struct desk *d, const char *server, const char *login, bool demo)
 {
@@ -159,8 +168,10 @@ static int authenticate(struct desk *d, const char *server, const char *login, b
 		return 0;
 	}
 	snprintf(user, sizeof(user), "%s", login ? login : "");
+	snprintf(pw, sizeof(pw), "%s", first_password);
+	explicit_bzero(first_password, sizeof(first_password));
 	if ((!login && ask(_("Identifiant : "), false, user, sizeof(user)) < 0) ||
-	    ask(_("Mot de passe : "), true, pw, sizeof(pw)) < 0) {
+	    (!pw[0] && ask(_("Mot de passe : "), true, pw, sizeof(pw)) < 0)) {
 		snprintf(err, sizeof(err), _("pas d'identifiant"));
 		goto fail;
 	}
@@ -284,6 +295,49 @@ static void apply_language(const struct desk *d)
 		setenv("LANGUAGE", lang, 1);
 }
 
+/* No server configured: the embedded default for a one-desk office, a
+ * guichetd of the desk's own over $XDG_DATA_HOME/guichet.  The first time
+ * it is created with one administrator, whose password is asked here. */
+static int start_embedded(struct local_server *s, const char *self, const struct args *a,
+			  const char **login)
+{
+	static char dir[1024], who[65];
+	char pw[512] = "", again[512] = "", err[512];
+	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME"), *user = getenv("USER");
+	if (xdg && *xdg)
+		snprintf(dir, sizeof(dir), "%s/guichet", xdg);
+	else
+		snprintf(dir, sizeof(dir), "%s/.local/share/guichet", home ? home : ".");
+	snprintf(who, sizeof(who), "%s", a->login ? a->login : user && model_login_ok(user) ? user
+											    : "agent");
+	*login = who;
+	bool first = !local_server_exists(dir);
+	if (first) {
+		fprintf(stderr, _("Aucun serveur configuré : guichet crée un guichetd local dans %s,\n"
+				  "avec le compte administrateur « %s ».\n"),
+			dir, who);
+		if (ask(_("Mot de passe : "), true, pw, sizeof(pw)) < 0 ||
+		    ask(_("Encore : "), true, again, sizeof(again)) < 0 || !pw[0] ||
+		    strcmp(pw, again) != 0) {
+			fprintf(stderr, _("guichet : pas de mot de passe, ou les deux diffèrent\n"));
+			return -1;
+		}
+		char parent[1100];
+		snprintf(parent, sizeof(parent), "%s", dir);
+		*strrchr(parent, '/') = '\0';
+		mkdir(parent, 0700); /* $XDG_DATA_HOME may not exist yet */
+	}
+	int rc = local_server_start_embedded(s, self, dir, who, first ? pw : NULL, 60000, err,
+					     sizeof(err));
+	if (rc == 0 && first)
+		snprintf(first_password, sizeof(first_password), "%s", pw);
+	explicit_bzero(pw, sizeof(pw));
+	explicit_bzero(again, sizeof(again));
+	if (rc < 0)
+		fprintf(stderr, "guichet: %s\n", err);
+	return rc;
+}
+
 /* --- main --------------------------------------------------------------------------------- */
 
 static int run_desk(struct desk *d, const struct args *a)
@@ -306,6 +360,7 @@ int main(int argc, char **argv)
 {
 	struct args a = { 0 };
 	struct local_server demo = { 0 };
+	const char *local_login = NULL;
 	char err[512];
 	int rc = 1;
 	setlocale(LC_ALL, "");
@@ -326,10 +381,11 @@ int main(int argc, char **argv)
 	const char *cacert = a.demo ? demo.cacert : a.cacert ? a.cacert
 							  : options_get(d->opts, "cacert");
 	if (!server || !*server) {
-		fprintf(stderr, _("guichet : aucun serveur ; --server URL (ou `set server` dans "
-				  "guichetrc), ou --demo\n"));
-		rc = 2;
-		goto out;
+		if (start_embedded(&demo, argv[0], &a, &local_login) < 0)
+			goto out;
+		server = demo.url;
+		cacert = demo.cacert;
+		a.login = local_login;
 	}
 	struct net_config nc = { server, cacert && *cacert ? cacert : NULL, 10000, 30000 };
 	d->net = net_new(&nc, err, sizeof(err));
@@ -337,7 +393,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "guichet: %s\n", err);
 		goto out;
 	}
-	if (authenticate(d, server, a.login, a.demo) < 0)
+	/* The token of the embedded server is kept under its directory's name:
+	 * its port changes at every start. */
+	char identity[1100];
+	snprintf(identity, sizeof(identity), "%s", demo.keep_dir ? demo.dir : server);
+	if (authenticate(d, identity, a.login, a.demo) < 0)
 		goto out;
 	sync_start(d);
 	rc = run_desk(d, &a);
@@ -346,7 +406,7 @@ out:
 		net_free(d->net);
 	d->net = NULL;
 	desk_free(d);
-	if (a.demo)
+	if (demo.pid > 0)
 		local_server_stop(&demo);
 	return rc;
 }
