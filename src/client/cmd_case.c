@@ -1,6 +1,7 @@
 /* Commands that work: notes, status, assignment and transfer of the open
  * case, offers, presence, answer templates. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "client/cmd_impl.h"
@@ -53,6 +54,52 @@ CMD(cmd_transfer)
 	if (argc > 2 && !model_login_ok(argv[2]))
 		return cmd_fail(c, _("transfer : identifiant d'agent invalide « %s »"), argv[2]);
 	sync_case_transfer(c->desk, argv[1], argc > 2 ? argv[2] : NULL);
+	return 0;
+}
+
+/* A positive record number, or -1 with a message. */
+static int64_t number(struct cmd_ctx *c, const char *what, const char *s)
+{
+	char *end;
+	long long v = strtoll(s, &end, 10);
+	if (end == s || *end || v <= 0) {
+		cmd_fail(c, _("%s : un numéro, pas « %s »"), what, s);
+		return -1;
+	}
+	return v;
+}
+
+CMD(cmd_merge)
+{
+	(void)argc;
+	int64_t id = number(c, "merge", argv[1]);
+	if (id < 0)
+		return -1;
+	if (id == json_integer_value(json_object_get(c->desk->citizen, "id")))
+		return cmd_fail(c, _("merge : c'est la fiche ouverte"));
+	sync_merge_show(c->desk, id);
+	return 0;
+}
+
+CMD(cmd_confirm)
+{
+	(void)argc;
+	(void)argv;
+	struct desk *d = c->desk;
+	if (d->screen != SCREEN_MERGE || !d->duplicate || !d->citizen)
+		return cmd_fail(c, _("confirm : rien à confirmer ici"));
+	sync_merge(d);
+	desk_back(d);
+	return 0;
+}
+
+CMD(cmd_unmerge)
+{
+	(void)argc;
+	int64_t id = number(c, "unmerge", argv[1]);
+	if (id < 0)
+		return -1;
+	sync_unmerge(c->desk, id);
 	return 0;
 }
 

@@ -15,6 +15,7 @@ CMD(cmd_open); CMD(cmd_search); CMD(cmd_refresh); CMD(cmd_redraw); CMD(cmd_promp
 
 CMD(cmd_note); CMD(cmd_status); CMD(cmd_assign); CMD(cmd_transfer); CMD(cmd_accept);
 CMD(cmd_decline); CMD(cmd_presence); CMD(cmd_template); CMD(cmd_say); CMD(cmd_end);
+CMD(cmd_merge); CMD(cmd_confirm); CMD(cmd_unmerge);
 
 CMD(cmd_bind); CMD(cmd_unbind); CMD(cmd_set); CMD(cmd_source);
 

@@ -11,7 +11,8 @@
 
 const char *const DESK_SCREEN_NAMES[SCREEN_COUNT] = {
 	[SCREEN_WORKLIST] = "worklist", [SCREEN_CITIZEN] = "citizen", [SCREEN_CASE] = "case",
-	[SCREEN_CHAT] = "chat",         [SCREEN_SEARCH] = "search",
+	[SCREEN_CHAT] = "chat",         [SCREEN_MERGE] = "merge",
+	[SCREEN_SEARCH] = "search",
 	[SCREEN_HELP] = "help",
 };
 
@@ -45,7 +46,8 @@ void desk_free(struct desk *d)
 	if (!d)
 		return;
 	json_t **slots[] = { &d->my_cases, &d->offers,  &d->citizen, &d->timeline, &d->kase,
-			     &d->case_events, &d->search, &d->worklist, &d->templates, &d->chat };
+			     &d->case_events, &d->search, &d->worklist, &d->templates, &d->chat,
+			     &d->duplicate };
 	for (size_t i = 0; i < sizeof(slots) / sizeof(slots[0]); i++)
 		desk_set(slots[i], NULL);
 	keymap_free(d->keys);

@@ -33,6 +33,7 @@ enum desk_screen {
 	SCREEN_CITIZEN,
 	SCREEN_CASE,
 	SCREEN_CHAT,
+	SCREEN_MERGE,
 	SCREEN_SEARCH,
 	SCREEN_HELP,
 	SCREEN_COUNT
@@ -72,6 +73,7 @@ struct desk {
 	bool kase_stale;          /* changed on the server since it was read */
 	json_t *case_events;      /* array: its history */
 	json_t *chat;             /* the open chat (with its "messages") */
+	json_t *duplicate;        /* the record shown beside d->citizen before a merge */
 	json_t *search;           /* array: search results */
 	char search_query[256];
 	json_t *worklist;         /* array built by worklist_build: what the list shows */

@@ -17,7 +17,7 @@
 #include "core/json_bounded.h"
 
 enum slot { SLOT_CITIZEN, SLOT_TIMELINE, SLOT_CASE, SLOT_EVENTS, SLOT_SEARCH, SLOT_CASES,
-	    SLOT_CHAT, SLOT_N };
+	    SLOT_CHAT, SLOT_DUPLICATE, SLOT_N };
 
 static unsigned gen[SLOT_N];
 
@@ -136,9 +136,10 @@ static void on_record(void *arg, const struct net_result *res)
 	struct ticket *t = arg;
 	struct desk *d = t->d;
 	if (landed(t)) {
-		json_t **slot = t->slot == SLOT_CITIZEN ? &d->citizen
-			      : t->slot == SLOT_CHAT  ? &d->chat
-						      : &d->kase;
+		json_t **slot = t->slot == SLOT_CITIZEN	  ? &d->citizen
+			      : t->slot == SLOT_CHAT	  ? &d->chat
+			      : t->slot == SLOT_DUPLICATE ? &d->duplicate
+							  : &d->kase;
 		if (res->status == 200 && json_is_object(res->body))
 			desk_set(slot, json_incref(res->body));
 		else
@@ -384,6 +385,58 @@ static void on_ended(void *arg, const struct net_result *res)
 void sync_chat_end(struct desk *d, const char *wrapup)
 {
 	chat_write(d, "close", json_pack("{ss}", "wrapup_code", wrapup), _("fin du chat"), on_ended);
+}
+
+void sync_merge_show(struct desk *d, int64_t id)
+{
+	char path[96];
+	desk_set(&d->duplicate, NULL);
+	snprintf(path, sizeof(path), "/api/v1/citizens/%lld", (long long)id);
+	get(d, path, ticket(d, SLOT_DUPLICATE, id, _("fiche à fusionner")), on_record);
+	desk_go(d, SCREEN_MERGE);
+	desk_say(d, _("vérifiez les deux fiches : confirm fusionne celle de droite dans celle de "
+		      "gauche, back renonce"));
+}
+
+static void on_merged(void *arg, const struct net_result *res)
+{
+	struct ticket *t = arg;
+	struct desk *d = t->d;
+	landed(t);
+	if (res->status == 201 || res->status == 200) {
+		bool undo = strcmp(t->what, "unmerge") == 0;
+		if (undo)
+			desk_say(d, _("fusion %lld annulée"), (long long)jint(res->body, "id"));
+		else
+			desk_say(d, _("fusion faite (n° %lld) : unmerge %lld pour l'annuler"),
+				 (long long)jint(res->body, "id"), (long long)jint(res->body, "id"));
+		desk_set(&d->duplicate, NULL);
+		if (d->citizen)
+			sync_open_citizen(d, jint(d->citizen, "id"));
+	} else {
+		desk_error(d, "%s : %s", t->what, why(res));
+	}
+	free(t);
+}
+
+void sync_merge(struct desk *d)
+{
+	char path[96];
+	json_t *body = json_pack("{sI}", "duplicate_id", (json_int_t)jint(d->duplicate, "id"));
+	struct ticket *t = ticket(d, SLOT_N, jint(d->citizen, "id"), "merge");
+	snprintf(path, sizeof(path), "/api/v1/citizens/%lld/merge", (long long)jint(d->citizen, "id"));
+	if (t && outbox_send(d, "POST", path, body, 0, on_merged, t) < 0)
+		free(t);
+	json_decref(body);
+}
+
+void sync_unmerge(struct desk *d, int64_t merge_id)
+{
+	char path[96];
+	struct ticket *t = ticket(d, SLOT_N, merge_id, "unmerge");
+	snprintf(path, sizeof(path), "/api/v1/merges/%lld/undo", (long long)merge_id);
+	if (t && outbox_send(d, "POST", path, NULL, 0, on_merged, t) < 0)
+		free(t);
 }
 
 /* An accepted chat opens at once: the citizen is waiting. */

@@ -40,6 +40,13 @@ void sync_open_chat(struct desk *d, int64_t id);
 void sync_chat_say(struct desk *d, const char *text);
 void sync_chat_end(struct desk *d, const char *wrapup);
 
+/* Merging duplicates: show the record `id` beside the open citizen, merge
+ * it into the open citizen (the server moves cases, interactions and
+ * contacts), undo a merge. */
+void sync_merge_show(struct desk *d, int64_t id);
+void sync_merge(struct desk *d);
+void sync_unmerge(struct desk *d, int64_t merge_id);
+
 /* Accept or decline the first pending offer; change my presence. */
 void sync_offer(struct desk *d, bool accept);
 void sync_presence(struct desk *d, const char *state, const char *reason);

@@ -344,6 +344,31 @@ static void draw_chat(struct tui *t, struct area *a)
 	draw_list(t, a, a->top + 2, json_object_get(c, "messages"), SCREEN_CHAT, chat_line);
 }
 
+/* --- merge: both records side by side --------------------------------------------- */
+
+static void draw_merge(struct tui *t, struct area *a)
+{
+	struct desk *d = t->desk;
+	int half = a->cols / 2, maxy = a->top + a->rows;
+	char buf[160];
+	snprintf(buf, sizeof(buf), _("Garder : n° %lld"),
+		 (long long)json_integer_value(json_object_get(d->citizen, "id")));
+	draw_text(a->top, 1, half - 2, ROLE_LABEL, buf, true);
+	snprintf(buf, sizeof(buf), _("Fusionner ici : n° %lld"),
+		 (long long)json_integer_value(json_object_get(d->duplicate, "id")));
+	draw_text(a->top, half + 1, half - 2, ROLE_LABEL, buf, true);
+	if (d->citizen)
+		citizen_cases(d->citizen, citizen_identity(d->citizen, a->top + 2, 1, half - 2, maxy),
+			      1, half - 2, maxy);
+	if (d->duplicate)
+		citizen_cases(d->duplicate,
+			      citizen_identity(d->duplicate, a->top + 2, half + 1, half - 2, maxy),
+			      half + 1, half - 2, maxy);
+	else
+		draw_text(a->top + 2, half + 1, half - 2, ROLE_MUTED, _("chargement…"), false);
+	a->cursor_y = a->top;
+}
+
 /* --- search ------------------------------------------------------------------------ */
 
 static void search_line(struct tui *t, int y, int cols, const json_t *it, bool sel)
@@ -420,6 +445,7 @@ static const struct screen_def {
 	[SCREEN_CITIZEN] = { N_("Usager — vue 360°"), draw_citizen },
 	[SCREEN_CASE] = { N_("Dossier"), draw_case },
 	[SCREEN_CHAT] = { N_("Chat"), draw_chat },
+	[SCREEN_MERGE] = { N_("Fusion de doublons"), draw_merge },
 	[SCREEN_SEARCH] = { N_("Recherche"), draw_search },
 	[SCREEN_HELP] = { N_("Aide"), draw_help },
 };

@@ -57,6 +57,25 @@ expect_eq "the message line counts the results" "$(line 24)" "1 résultat(s) pou
 screen 24x80 "search eloise loeuvre" "key <Enter>"
 expect_match "Enter opens the citizen found" "$(line 2)" '^ Éloïse Lœuvre-Çaïd'
 
+# --- duplicates: both records side by side, then the merge and its undo ------------------
+jreq POST /api/v1/citizens '{"given_name":"Zoé","family_name":"Duplessis","phones":["06 11 22 33 44"]}' >/dev/null
+KEEP=$(jbody .id)
+jreq POST /api/v1/citizens '{"given_name":"Zoe","family_name":"Duplessis","emails":["zoe.d@example.org"]}' >/dev/null
+DUP=$(jbody .id)
+screen 24x80 "open citizen $KEEP" "merge $DUP"
+expect_eq "merge shows both records" "$(line 1)" " guichet — Fusion de doublons"
+expect_match "...the one kept on the left, the duplicate on the right" "$(line 2)" \
+	"Garder : n° $KEEP +Fusionner ici : n° $DUP"
+expect_match "...each with its contacts" "$(cat "$T/screen")" 'Téléphones : \+33611223344 .*Courriels : zoe\.d@example\.org|Courriels : zoe\.d@example\.org'
+screen 24x80 "open citizen $KEEP" "merge $DUP" "key y"
+expect_match "y confirms: the merge is done and can be undone" "$(line 24)" '^fusion faite \(n° [0-9]+\) : unmerge [0-9]+ pour l.annuler$'
+MERGE=$(line 24 | sed 's/.*unmerge \([0-9]*\).*/\1/')
+expect_eq "the duplicate now points to the kept record" "$(req GET /api/v1/citizens/$DUP >/dev/null; jbody .merged_into)" "$KEEP"
+expect_eq "...whose file has both ways to reach her" "$(req GET /api/v1/citizens/$KEEP >/dev/null; jbody '[.phones[0], .emails[0]] | join(" ")')" "+33611223344 zoe.d@example.org"
+screen 24x80 "unmerge $MERGE"
+expect_eq "unmerge undoes it" "$(line 24)" "fusion $MERGE annulée"
+expect_eq "...and the duplicate stands alone again" "$(req GET /api/v1/citizens/$DUP >/dev/null; jbody .merged_into)" null
+
 # --- help, from the command table and the keymap ----------------------------------------
 screen 24x80 "key ?"
 expect_eq "? opens the help" "$(line 2)" " Aide — écran worklist (touches de l'écran, puis globales)"
