@@ -98,6 +98,8 @@ static void on_me(void *arg, const struct net_result *res)
 		snprintf(d->role, sizeof(d->role), "%s", jstr(res->body, "role"));
 		if (*jstr(res->body, "presence"))
 			snprintf(d->presence, sizeof(d->presence), "%s", jstr(res->body, "presence"));
+		snprintf(d->presence_reason, sizeof(d->presence_reason), "%s",
+			 jstr(res->body, "presence_reason"));
 	} else {
 		desk_error(d, _("session : %s"), why(res));
 	}
@@ -304,9 +306,10 @@ static void on_simple_write(void *arg, const struct net_result *res)
 	else
 		desk_error(d, "%s : %s", t->what, why(res));
 	if (res->status == 200 && strcmp(t->what, "presence") == 0) {
-		const char *p = json_string_value(json_object_get(res->body, "presence"));
-		if (p)
-			snprintf(d->presence, sizeof(d->presence), "%s", p);
+		if (*jstr(res->body, "presence"))
+			snprintf(d->presence, sizeof(d->presence), "%s", jstr(res->body, "presence"));
+		snprintf(d->presence_reason, sizeof(d->presence_reason), "%s",
+			 jstr(res->body, "presence_reason"));
 	}
 	free(t);
 }

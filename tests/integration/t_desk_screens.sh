@@ -93,6 +93,13 @@ expect_eq "a command without its case says so" "$(line 24)" "status : ouvrez d'a
 screen 24x80 "frobnicate"
 expect_eq "an unknown command says so" "$(line 24)" "commande inconnue : frobnicate"
 
+screen 24x80 "presence paused réunion de service"
+expect_match "a pause with its reason shows in the status bar" "$(line 23)" '^ alice \(agent\) · paused réunion de service · en ligne'
+screen 24x80 "presence paused"
+expect_eq "a pause needs a reason" "$(line 24)" "presence paused : donnez une raison (pause, réunion…)"
+screen 24x80 "presence available"
+expect_match "...and available again" "$(line 23)" '^ alice \(agent\) · available · en ligne'
+
 # --- keymaps and guichetrc -------------------------------------------------------------------
 RC=$T/guichetrc
 printf '%s\n' 'bind worklist z help' 'bind nowhere z help' 'set theme dsfr' >"$RC"
