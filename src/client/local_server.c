@@ -24,23 +24,23 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* guichetd next to the program (build/guichet -> build/guichetd), else
- * the one on PATH. */
+/* guichetd next to the program (build/guichet -> build/guichetd), or
+ * where `make install` puts it beside bin/ (sbin/), else the one on PATH. */
 static void find_guichetd(const char *self, char *out, size_t n)
 {
-	char exe[PATH_MAX];
+	static const char *const beside[] = { "guichetd", "../sbin/guichetd" };
+	char exe[PATH_MAX], try[PATH_MAX];
 	ssize_t len = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 	if (len <= 0 && self)
 		len = (ssize_t)snprintf(exe, sizeof(exe), "%s", self);
-	if (len > 0) {
-		exe[len] = '\0';
-		char *slash = strrchr(exe, '/');
-		if (slash) {
-			snprintf(slash + 1, sizeof(exe) - (size_t)(slash + 1 - exe), "guichetd");
-			if (access(exe, X_OK) == 0) {
-				snprintf(out, n, "%s", exe);
-				return;
-			}
+	char *slash = len > 0 ? (exe[len] = '\0', strrchr(exe, '/')) : NULL;
+	for (size_t i = 0; slash && i < sizeof(beside) / sizeof(beside[0]); i++) {
+		int k = snprintf(try, sizeof(try), "%.*s/%s", (int)(slash - exe), exe, beside[i]);
+		if (k < 0 || (size_t)k >= sizeof(try) || (size_t)k >= n)
+			continue;
+		if (access(try, X_OK) == 0) {
+			snprintf(out, n, "%s", try);
+			return;
 		}
 	}
 	snprintf(out, n, "guichetd");
