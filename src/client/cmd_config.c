@@ -64,6 +64,22 @@ CMD(cmd_set)
 	return options_set(c->desk->opts, argv[1], argv[2], c->err, c->errlen);
 }
 
+/* color ROLE FG [BG [ATTRS]]: one role of the theme. */
+CMD(cmd_color)
+{
+	char why[160];
+	int r = theme_role_find(argv[1]);
+	struct theme_entry e = { .fg.kind = COLOR_DEFAULT, .bg.kind = COLOR_DEFAULT, .set = true };
+	if (r < 0)
+		return cmd_fail(c, _("color : rôle inconnu « %s »"), argv[1]);
+	if (color_parse(argv[2], &e.fg, why, sizeof(why)) < 0 ||
+	    (argc > 3 && color_parse(argv[3], &e.bg, why, sizeof(why)) < 0) ||
+	    (argc > 4 && (e.attrs = attrs_parse(argv[4], why, sizeof(why))) < 0))
+		return cmd_fail(c, "color %s : %s", argv[1], why);
+	c->desk->theme.role[r] = e;
+	return 0;
+}
+
 /* Keep the first bad line's message: the command fails with it. */
 static void first_error(void *arg, const char *msg)
 {

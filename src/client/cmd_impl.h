@@ -17,7 +17,7 @@ CMD(cmd_note); CMD(cmd_status); CMD(cmd_assign); CMD(cmd_transfer); CMD(cmd_acce
 CMD(cmd_decline); CMD(cmd_presence); CMD(cmd_template); CMD(cmd_say); CMD(cmd_end);
 CMD(cmd_merge); CMD(cmd_confirm); CMD(cmd_unmerge);
 
-CMD(cmd_bind); CMD(cmd_unbind); CMD(cmd_set); CMD(cmd_source);
+CMD(cmd_bind); CMD(cmd_unbind); CMD(cmd_set); CMD(cmd_source); CMD(cmd_color);
 
 /* Write a message into c->err; always -1. */
 int cmd_fail(struct cmd_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -52,5 +52,8 @@ const struct cmd_entry CMD_TABLE[] = {
 	{ "unbind", "SCREEN KEY", 2, 2, 0, N_("délier une touche"), cmd_unbind },
 	{ "set", "OPTION VALUE", 2, 2, 0, N_("régler une option"), cmd_set },
 	{ "source", "FILE", 1, 1, 0, N_("exécuter les commandes d'un fichier"), cmd_source },
+	{ "color", "ROLE FG [BG [ATTRS]]", 2, 4, 0,
+	  N_("couleurs d'un rôle (thèmes) : default, red, bright-blue, colour123, #000091"),
+	  cmd_color },
 };
 const size_t CMD_COUNT = sizeof(CMD_TABLE) / sizeof(CMD_TABLE[0]);

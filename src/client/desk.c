@@ -31,6 +31,7 @@ struct desk *desk_new(void)
 		return NULL;
 	snprintf(d->presence, sizeof(d->presence), "offline");
 	d->page_lines = 10;
+	theme_clear(&d->theme);
 	d->worklist = json_array();
 	d->keys = keymap_new();
 	d->opts = options_new();

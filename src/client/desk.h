@@ -15,6 +15,8 @@
 #include <stdint.h>
 #include <jansson.h>
 
+#include "client/theme.h"
+
 struct net;
 struct keymap;
 struct options;
@@ -95,6 +97,7 @@ struct desk {
 	const struct desk_ui *ui; /* NULL: headless */
 	struct keymap *keys;      /* owned */
 	struct options *opts;     /* owned */
+	struct theme theme;       /* filled by `color` lines (theme files) */
 	bool quit;
 	int64_t now;              /* the time screens count down from */
 };

@@ -349,7 +349,7 @@ static int run_desk(struct desk *d, const struct args *a)
 		fprintf(stderr, "guichet: cannot start the terminal\n");
 		return 1;
 	}
-	term_theme(a->theme ? a->theme : options_get(d->opts, "theme"));
+	term_theme(d, a->theme ? a->theme : options_get(d->opts, "theme"));
 	int rc = a->script ? run_script(&t, a->script) : tui_run(&t);
 	term_stop();
 	d->ui = NULL;

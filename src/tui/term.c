@@ -8,85 +8,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "client/command.h"
+#include "client/palette.h"
 #include "tui/tui.h"
-
-const char *const ROLE_NAMES[ROLE_COUNT] = {
-	"normal", "title", "status", "selected", "label", "muted",
-	"overdue", "soon", "offer", "message", "error",
-};
-
-/* A role in a theme: colours for 256-colour terminals, for 8-colour ones,
- * and the attributes kept in every case. */
-struct role_style {
-	short fg256, bg256, fg8, bg8;
-	int attrs;
-};
-
-struct theme {
-	const char *name;
-	struct role_style r[ROLE_COUNT];
-};
-
-#define D (-1) /* the terminal's default colour */
-
-static const struct theme themes[] = {
-	{ "default", {
-		[ROLE_NORMAL] = { D, D, D, D, 0 },
-		[ROLE_TITLE] = { 231, 24, COLOR_WHITE, COLOR_BLUE, A_BOLD },
-		[ROLE_STATUS] = { 231, 238, COLOR_WHITE, COLOR_BLUE, 0 },
-		[ROLE_SELECTED] = { 16, 153, COLOR_BLACK, COLOR_CYAN, A_BOLD },
-		[ROLE_LABEL] = { 110, D, COLOR_CYAN, D, 0 },
-		[ROLE_MUTED] = { 245, D, D, D, A_DIM },
-		[ROLE_OVERDUE] = { 196, D, COLOR_RED, D, A_BOLD },
-		[ROLE_SOON] = { 214, D, COLOR_YELLOW, D, 0 },
-		[ROLE_OFFER] = { 16, 220, COLOR_BLACK, COLOR_YELLOW, A_BOLD },
-		[ROLE_MESSAGE] = { D, D, D, D, 0 },
-		[ROLE_ERROR] = { 196, D, COLOR_RED, D, A_BOLD },
-	} },
-	/* The French state's palette: bleu France #000091, rouge Marianne
-	 * #E1000F, greys of the DSFR. */
-	{ "dsfr", {
-		[ROLE_NORMAL] = { 16, 231, COLOR_BLACK, COLOR_WHITE, 0 },
-		[ROLE_TITLE] = { 231, 18, COLOR_WHITE, COLOR_BLUE, A_BOLD },
-		[ROLE_STATUS] = { 231, 18, COLOR_WHITE, COLOR_BLUE, 0 },
-		[ROLE_SELECTED] = { 18, 189, COLOR_BLUE, COLOR_WHITE, A_BOLD },
-		[ROLE_LABEL] = { 18, 231, COLOR_BLUE, COLOR_WHITE, 0 },
-		[ROLE_MUTED] = { 242, 231, COLOR_BLACK, COLOR_WHITE, 0 },
-		[ROLE_OVERDUE] = { 160, 231, COLOR_RED, COLOR_WHITE, A_BOLD },
-		[ROLE_SOON] = { 130, 231, COLOR_YELLOW, COLOR_WHITE, 0 },
-		[ROLE_OFFER] = { 231, 160, COLOR_WHITE, COLOR_RED, A_BOLD },
-		[ROLE_MESSAGE] = { 16, 231, COLOR_BLACK, COLOR_WHITE, 0 },
-		[ROLE_ERROR] = { 160, 231, COLOR_RED, COLOR_WHITE, A_BOLD },
-	} },
-	{ "high-contrast", {
-		[ROLE_NORMAL] = { 231, 16, COLOR_WHITE, COLOR_BLACK, 0 },
-		[ROLE_TITLE] = { 16, 226, COLOR_BLACK, COLOR_YELLOW, A_BOLD },
-		[ROLE_STATUS] = { 16, 231, COLOR_BLACK, COLOR_WHITE, A_BOLD },
-		[ROLE_SELECTED] = { 16, 226, COLOR_BLACK, COLOR_YELLOW, A_BOLD },
-		[ROLE_LABEL] = { 226, 16, COLOR_YELLOW, COLOR_BLACK, A_BOLD },
-		[ROLE_MUTED] = { 231, 16, COLOR_WHITE, COLOR_BLACK, 0 },
-		[ROLE_OVERDUE] = { 16, 231, COLOR_BLACK, COLOR_WHITE, A_BOLD | A_UNDERLINE },
-		[ROLE_SOON] = { 226, 16, COLOR_YELLOW, COLOR_BLACK, A_BOLD },
-		[ROLE_OFFER] = { 16, 226, COLOR_BLACK, COLOR_YELLOW, A_BOLD },
-		[ROLE_MESSAGE] = { 231, 16, COLOR_WHITE, COLOR_BLACK, A_BOLD },
-		[ROLE_ERROR] = { 16, 231, COLOR_BLACK, COLOR_WHITE, A_BOLD },
-	} },
-	/* Attributes only. */
-	{ "mono", {
-		[ROLE_NORMAL] = { D, D, D, D, 0 },
-		[ROLE_TITLE] = { D, D, D, D, A_BOLD | A_REVERSE },
-		[ROLE_STATUS] = { D, D, D, D, A_REVERSE },
-		[ROLE_SELECTED] = { D, D, D, D, A_REVERSE | A_BOLD },
-		[ROLE_LABEL] = { D, D, D, D, A_BOLD },
-		[ROLE_MUTED] = { D, D, D, D, 0 },
-		[ROLE_OVERDUE] = { D, D, D, D, A_BOLD | A_UNDERLINE },
-		[ROLE_SOON] = { D, D, D, D, A_UNDERLINE },
-		[ROLE_OFFER] = { D, D, D, D, A_REVERSE | A_BOLD },
-		[ROLE_MESSAGE] = { D, D, D, D, 0 },
-		[ROLE_ERROR] = { D, D, D, D, A_BOLD },
-	} },
-};
 
 static int role_attr[ROLE_COUNT];
 static SCREEN *scr;
@@ -125,7 +51,6 @@ int term_start(int rows, int cols)
 		fputs("\033[?2004h", stdout);
 		fflush(stdout);
 	}
-	term_theme("default");
 	return 0;
 }
 
@@ -147,27 +72,83 @@ void term_stop(void)
 	null_out = null_in = NULL;
 }
 
-static const struct theme *find_theme(const char *name)
+/* curses attributes of the ATTR_* bits of a theme. */
+static int curses_attrs(int attrs)
 {
-	for (size_t i = 0; i < sizeof(themes) / sizeof(themes[0]); i++)
-		if (strcmp(themes[i].name, name) == 0)
-			return &themes[i];
-	return NULL;
+	static const struct { int attr; attr_t curses; } map[] = {
+		{ ATTR_BOLD, A_BOLD },       { ATTR_UNDERLINE, A_UNDERLINE },
+		{ ATTR_REVERSE, A_REVERSE }, { ATTR_DIM, A_DIM },
+		{ ATTR_ITALIC, A_ITALIC },   { ATTR_STANDOUT, A_STANDOUT },
+	};
+	int out = 0;
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (attrs & map[i].attr)
+			out |= (int)map[i].curses;
+	return out;
 }
 
-void term_theme(const char *name)
+/* A theme colour as a curses colour number (-1: the default). */
+static short curses_color(struct color c, int depth)
 {
-	const struct theme *t = find_theme(name);
+	c = color_fallback(c, depth);
+	return c.kind == COLOR_INDEX ? (short)c.index : -1;
+}
+
+/* Where theme files are looked for: the agent's own, the build tree's
+ * (next to the program), the installed ones. */
+static void theme_dirs(char dirs[3][1024])
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	char exe[900];
+	if (xdg && *xdg)
+		snprintf(dirs[0], 1024, "%.900s/guichet/themes", xdg);
+	else
+		snprintf(dirs[0], 1024, "%.900s/.config/guichet/themes", home ? home : ".");
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash = n > 0 ? (exe[n] = '\0', strrchr(exe, '/')) : NULL;
+	if (slash)
+		*slash = '\0';
+	snprintf(dirs[1], 1024, "%s/../themes", slash ? exe : ".");
+	snprintf(dirs[2], 1024, "%s/themes", DATADIR);
+}
+
+static void report(void *arg, const char *msg)
+{
+	desk_error(arg, "%s", msg);
+}
+
+/* Read the theme file of name into d->theme; false when there is none. */
+static bool load_theme(struct desk *d, const char *name)
+{
+	char dirs[3][1024], path[1100], err[512];
+	theme_dirs(dirs);
+	const char *list[] = { dirs[0], dirs[1], dirs[2], NULL };
+	if (theme_find(name, list, path, sizeof(path)) < 0)
+		return false;
+	struct cmd_ctx c = { d, path, 0, err, sizeof(err) };
+	theme_clear(&d->theme);
+	return cmd_run_file(&c, path, report, d) >= 0;
+}
+
+void term_theme(struct desk *d, const char *name)
+{
 	const char *no_color = getenv("NO_COLOR");
 	bool colour = has_colors() && COLORS >= 8 && !(no_color && *no_color);
-	if (!t || !colour)
-		t = !colour ? find_theme("mono") : find_theme("default");
-	bool rich = COLORS >= 256;
+	if ((!colour || !load_theme(d, name)) && !load_theme(d, colour ? "default" : "mono")) {
+		/* no theme file at all: reverse video keeps the selection and
+		 * the bars visible */
+		theme_clear(&d->theme);
+		d->theme.role[ROLE_SELECTED].attrs = ATTR_REVERSE | ATTR_BOLD;
+		d->theme.role[ROLE_STATUS].attrs = ATTR_REVERSE;
+		d->theme.role[ROLE_TITLE].attrs = ATTR_REVERSE | ATTR_BOLD;
+		d->theme.role[ROLE_OFFER].attrs = ATTR_REVERSE | ATTR_BOLD;
+	}
+	int depth = COLORS >= 256 ? 256 : COLORS >= 16 ? 16 : COLORS >= 8 ? 8 : 0;
 	for (int i = 0; i < ROLE_COUNT; i++) {
-		const struct role_style *s = &t->r[i];
-		short fg = rich ? s->fg256 : s->fg8, bg = rich ? s->bg256 : s->bg8;
-		role_attr[i] = s->attrs;
-		if (colour && (fg != D || bg != D) && init_pair((short)(i + 1), fg, bg) == OK)
+		const struct theme_entry *e = &d->theme.role[i];
+		short fg = curses_color(e->fg, depth), bg = curses_color(e->bg, depth);
+		role_attr[i] = curses_attrs(e->attrs);
+		if (colour && (fg != -1 || bg != -1) && init_pair((short)(i + 1), fg, bg) == OK)
 			role_attr[i] |= COLOR_PAIR(i + 1);
 	}
 }

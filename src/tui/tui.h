@@ -9,23 +9,7 @@
 #include <jansson.h>
 
 #include "client/desk.h"
-
-/* Colour roles: screens name a role, never a colour; themes fill them. */
-enum role {
-	ROLE_NORMAL,
-	ROLE_TITLE,       /* the screen's title line */
-	ROLE_STATUS,      /* the status bar */
-	ROLE_SELECTED,    /* the selected line */
-	ROLE_LABEL,       /* "Téléphone :" */
-	ROLE_MUTED,       /* dates, secondary text */
-	ROLE_OVERDUE,     /* a due date past (also said in words) */
-	ROLE_SOON,        /* due within a day */
-	ROLE_OFFER,       /* a chat or call waiting for me */
-	ROLE_MESSAGE,     /* the message line */
-	ROLE_ERROR,       /* the message line, for an error */
-	ROLE_COUNT
-};
-extern const char *const ROLE_NAMES[ROLE_COUNT];
+#include "client/theme.h"
 
 struct tui {
 	struct desk *desk;
@@ -42,9 +26,11 @@ struct tui {
  * screen tests when rows and cols are > 0).  0 or -1. */
 int term_start(int rows, int cols);
 void term_stop(void);
-/* Load the colour roles of a theme name ("default", "dsfr", "mono"...);
- * NO_COLOR and terminals without colour get the mono theme. */
-void term_theme(const char *name);
+/* Read the theme file of name ("default", "dsfr", "high-contrast",
+ * "mono" or the agent's own) into d->theme and give its roles to curses,
+ * with the fallback the terminal needs; NO_COLOR and terminals without
+ * colour get the mono theme. */
+void term_theme(struct desk *d, const char *name);
 int term_attr(enum role r);     /* curses attributes of a role */
 
 /* --- draw.c: text ------------------------------------------------------------- */

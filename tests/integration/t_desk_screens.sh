@@ -116,6 +116,16 @@ for theme in default dsfr high-contrast mono; do
 	printf 'set theme %s\n' "$theme" >"$T/theme.rc"
 	RC=$T/theme.rc screen 24x80 ""
 	expect_eq "the $theme theme draws the work list" "$(line 1)" " guichet — Liste de travail"
+	expect_eq "...and its file reads without an error" "$(line 24)" ""
 done
+mkdir -p "$T/cfg/guichet/themes"
+printf '%s\n' 'color title white blue bold' 'color nowhere red' 'color error "#zzzzzz"' \
+	>"$T/cfg/guichet/themes/maison.theme"
+printf 'set theme maison\n' >"$T/theme.rc"
+printf '\n' >"$T/script"
+GUICHET_TOKEN=$ALICE XDG_CONFIG_HOME=$T/cfg "$GUICHET" --server "$URL" --cacert "$CACERT" \
+	--size 24x80 --script "$T/script" -F "$T/theme.rc" >"$T/screen" 2>&1
+expect_match "an agent's own theme is read from \$XDG_CONFIG_HOME/guichet/themes, its bad lines said" \
+	"$(line 24)" 'maison\.theme:(2: color : rôle inconnu « nowhere »|3: color error)'
 screen 24x80 "key <Enter>" "key c" "key ?"
 expect_eq "every screen fits 80x24 (help)" "$(wc -l <"$T/screen")" 24

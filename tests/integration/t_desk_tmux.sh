@@ -123,6 +123,21 @@ check "the work list at 80x24" see 'Liste de travail'
 widest() { shown | while IFS= read -r l; do echo "${#l}"; done | sort -n | tail -1; }
 expect_match "no line is longer than 80 columns" "$(widest)" '^([0-9]|[1-7][0-9]|80)$'
 
+# --- themes: the colours reach the terminal, NO_COLOR keeps only attributes ---------------------------
+tm new-session -d -s dsfr -x 80 -y 24 "env GUICHET_TOKEN='$ALICE' XDG_CONFIG_HOME='$T/config' \
+	'$GUICHET' --server '$URL' --cacert '$CACERT' --theme dsfr"
+check "the dsfr theme starts" wait_for 15 sh -c "tmux -u -S '$SOCK' capture-pane -p -t dsfr | grep -q 'Liste de travail'"
+check "...with the title in bleu France (#000091, colour 18 of 256)" \
+	sh -c "tmux -u -S '$SOCK' capture-pane -e -p -t dsfr | head -1 | grep -q '48;5;18'"
+tm kill-session -t dsfr
+tm new-session -d -s nocolor -x 80 -y 24 "env NO_COLOR=1 GUICHET_TOKEN='$ALICE' \
+	XDG_CONFIG_HOME='$T/config' '$GUICHET' --server '$URL' --cacert '$CACERT' --theme dsfr"
+check "with NO_COLOR the desk starts" wait_for 15 sh -c "tmux -u -S '$SOCK' capture-pane -p -t nocolor | grep -q 'Liste de travail'"
+check "...without any colour" sh -c "! tmux -u -S '$SOCK' capture-pane -e -p -t nocolor | grep -qE '\[([0-9;]*;)?(3[0-7]|4[0-7]|38;5;[0-9]+|48;5;[0-9]+)[;m]'"
+check "...but the title still stands out (reverse video)" \
+	sh -c "tmux -u -S '$SOCK' capture-pane -e -p -t nocolor | head -1 | grep -q '\[7m\|;7m\|\[1;7m'"
+tm kill-session -t nocolor
+
 # --- escapes from data never reach the terminal ------------------------------------------------------
 keys : "search malicieuse" Enter
 check "the citizen with escapes in her name is found" see 'Malicieuse Eve'

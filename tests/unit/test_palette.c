@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <cmocka.h>
 
-#include "tui/palette.h"
+#include "client/palette.h"
 
 static struct color parse_ok(const char *s)
 {

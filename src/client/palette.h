@@ -12,8 +12,8 @@
  *
  * Pure: no curses here (term.c turns the result into curses colour pairs),
  * no I/O, no global state. */
-#ifndef GUICHET_TUI_PALETTE_H
-#define GUICHET_TUI_PALETTE_H
+#ifndef GUICHET_CLIENT_PALETTE_H
+#define GUICHET_CLIENT_PALETTE_H
 
 #include <stddef.h>
 

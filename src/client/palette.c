@@ -3,7 +3,7 @@
  * show.  Each written form of a colour is one row of a table (a prefix and
  * its reader); the xterm palette is computed, not listed, except for the
  * 16 ANSI colours whose values xterm merely chose. */
-#include "tui/palette.h"
+#include "client/palette.h"
 
 #include <stdbool.h>
 #include <stdio.h>
