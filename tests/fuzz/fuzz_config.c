@@ -20,6 +20,7 @@
 
 #include "client/cmdline.h"
 #include "client/keyspec.h"
+#include "client/palette.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -104,6 +105,26 @@ static void check_key_code(const uint8_t *p, size_t len)
 	keyspec_format((int)code, name, sizeof(name)); /* anything at all: no crash */
 }
 
+/* word as a theme colour and as attributes: rejected with a reason, or a
+ * colour whose canonical spelling reads back to itself, at every depth. */
+static void check_colour(const char *word)
+{
+	char err[128] = "", text[32];
+	struct color c, again;
+	if (color_parse(word, &c, err, sizeof(err)) < 0) {
+		check(err[0] != '\0');
+	} else {
+		check(color_format(&c, text, sizeof(text)) > 0);
+		check(color_parse(text, &again, err, sizeof(err)) == 0 && again.kind == c.kind);
+		static const int depths[] = { 16777216, 256, 16, 8, 0 };
+		for (size_t i = 0; i < sizeof(depths) / sizeof(depths[0]); i++) {
+			struct color f = color_fallback(c, depths[i]);
+			check(f.kind != COLOR_INDEX || (f.index >= 0 && f.index < 256));
+		}
+	}
+	attrs_parse(word, err, sizeof(err)); /* any answer, no crash */
+}
+
 /* One line of the file, and each of its words. */
 static void one_line(const uint8_t *p, size_t len)
 {
@@ -113,6 +134,7 @@ static void one_line(const uint8_t *p, size_t len)
 	for (int i = 0; i < line_words.argc; i++) {
 		check_quote(line_words.argv[i]);
 		check_key(line_words.argv[i]);
+		check_colour(line_words.argv[i]);
 	}
 	check_key_code(p, len);
 }
