@@ -469,6 +469,21 @@ static void draw_offers(struct tui *t, int bottom)
 	draw_text(bottom, 0, COLS, ROLE_OFFER, _(" a : accepter    x : refuser"), true);
 }
 
+/* My presence in words: "offline" beside "en ligne" read as a
+ * contradiction. */
+static const char *presence_words(const char *p)
+{
+	static const struct { const char *state, *words; } names[] = {
+		{ "available", N_("disponible") }, { "busy", N_("occupé") },
+		{ "paused", N_("en pause") },      { "wrap-up", N_("en clôture") },
+		{ "offline", N_("absent") },
+	};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(names[i].state, p) == 0)
+			return _(names[i].words);
+	return p;
+}
+
 static void draw_status(struct tui *t, int y)
 {
 	struct desk *d = t->desk;
@@ -479,7 +494,8 @@ static void draw_status(struct tui *t, int y)
 	localtime_r(&now, &tm);
 	strftime(clock, sizeof(clock), "%H:%M", &tm);
 	snprintf(buf, sizeof(buf), " %s (%s) · %s%s%s · %s%s · %s", d->login[0] ? d->login : "?",
-		 d->role, d->presence, d->presence_reason[0] ? " " : "", d->presence_reason,
+		 d->role, presence_words(d->presence), d->presence_reason[0] ? " : " : "",
+		 d->presence_reason,
 		 _(conn[d->conn]), d->pending ? _(" · envoi…") : "", clock);
 	draw_text(y, 0, COLS, ROLE_STATUS, buf, true);
 }

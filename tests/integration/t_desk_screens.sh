@@ -23,7 +23,7 @@ expect_eq "the work list has its title" "$(line 1)" " guichet — Liste de trava
 expect_match "it counts offers and cases" "$(line 2)" '^ 0 offre\(s\), [0-9]+ dossier\(s\)'
 expect_match "each case line: channel mark, reference, subject" "$(line 3)" '^[@TCSGLWN] 20[0-9]{2}-[0-9]{6} [^ ]'
 expect_match "an overdue case says so in words" "$(cat "$T/screen")" 'retard [0-9]+ (j|h|min)'
-expect_match "the status bar says who I am and the connection" "$(line 23)" '^ alice \(agent\) · [a-z-]+ · en ligne · [0-9]{2}:[0-9]{2}$'
+expect_match "the status bar says who I am and the connection" "$(line 23)" '^ alice \(agent\) · [^·]+ · en ligne · [0-9]{2}:[0-9]{2}$'
 expect_eq "the screen is 24 lines" "$(wc -l <"$T/screen")" 24
 widest() { LC_ALL=C.UTF-8 bash -c 'm=0; while IFS= read -r l; do [ ${#l} -gt $m ] && m=${#l}; done <"$1"; echo $m' _ "$1"; }
 expect_match "no line is wider than 80 columns (characters, not bytes)" "$(widest "$T/screen")" '^([0-9]|[1-7][0-9]|80)$'
@@ -94,11 +94,11 @@ screen 24x80 "frobnicate"
 expect_eq "an unknown command says so" "$(line 24)" "commande inconnue : frobnicate"
 
 screen 24x80 "presence paused réunion de service"
-expect_match "a pause with its reason shows in the status bar" "$(line 23)" '^ alice \(agent\) · paused réunion de service · en ligne'
+expect_match "a pause with its reason shows in the status bar" "$(line 23)" '^ alice \(agent\) · en pause : réunion de service · en ligne'
 screen 24x80 "presence paused"
 expect_eq "a pause needs a reason" "$(line 24)" "presence paused : donnez une raison (pause, réunion…)"
 screen 24x80 "presence available"
-expect_match "...and available again" "$(line 23)" '^ alice \(agent\) · available · en ligne'
+expect_match "...and available again" "$(line 23)" '^ alice \(agent\) · disponible · en ligne'
 
 # --- keymaps and guichetrc -------------------------------------------------------------------
 RC=$T/guichetrc

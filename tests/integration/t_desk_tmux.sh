@@ -84,7 +84,7 @@ check "a stale status change shows the conflict and the current value" \
 
 # --- an offer pops up over any screen ------------------------------------------------------------
 keys P
-check "P makes me available" see 'available'
+check "P makes me available" see ' · disponible · '
 TOKEN=
 jreq POST /public/v1/chats '{"name":"Zoé","subject":"Acte de naissance","text":"Bonjour, il me faut un acte de naissance.","service":"etat-civil"}' >/dev/null
 CHAT=$(jbody .id)
