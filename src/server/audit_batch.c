@@ -15,8 +15,7 @@
 struct pending {
 	struct audit_entry e;
 	int64_t now;
-	int *result;                   /* the author's: 1 committed, -1 failed */
-	void (*done)(void *arg, bool ok); /* or this, called outside the lock */
+	void (*done)(void *arg, bool ok); /* the author's, called outside the lock */
 	void *arg;
 	char actor[72], action[48], target_type[24], client_addr[64];
 };
@@ -25,7 +24,7 @@ struct audit_batch {
 	struct store *store;
 	pthread_t thread;
 	pthread_mutex_t mu;
-	pthread_cond_t work, done;     /* records waiting; a batch finished */
+	pthread_cond_t work, room;     /* records waiting; room in the queue */
 	bool stopping;
 	size_t n;
 	struct pending queue[QUEUE_MAX];
@@ -74,17 +73,13 @@ static void *writer(void *arg)
 		for (size_t i = 0; i < n; i++)
 			own_strings(&b->batch[i]); /* the queue's slots are reused at once */
 		b->n = 0;
-		pthread_cond_broadcast(&b->done); /* room in the queue again */
+		pthread_cond_broadcast(&b->room); /* room in the queue again */
 		pthread_mutex_unlock(&b->mu);
 		int result = commit_batch(b, n);
 		for (size_t i = 0; i < n; i++)
 			if (b->batch[i].done)
 				b->batch[i].done(b->batch[i].arg, result > 0);
 		pthread_mutex_lock(&b->mu);
-		for (size_t i = 0; i < n; i++)
-			if (b->batch[i].result)
-				*b->batch[i].result = result;
-		pthread_cond_broadcast(&b->done);
 	}
 	pthread_mutex_unlock(&b->mu);
 	return NULL;
@@ -98,9 +93,9 @@ struct audit_batch *audit_batch_new(struct store *st)
 	b->store = st;
 	pthread_mutex_init(&b->mu, NULL);
 	pthread_cond_init(&b->work, NULL);
-	pthread_cond_init(&b->done, NULL);
+	pthread_cond_init(&b->room, NULL);
 	if (pthread_create(&b->thread, NULL, writer, b) != 0) {
-		pthread_cond_destroy(&b->done);
+		pthread_cond_destroy(&b->room);
 		pthread_cond_destroy(&b->work);
 		pthread_mutex_destroy(&b->mu);
 		free(b);
@@ -116,23 +111,20 @@ void audit_batch_free(struct audit_batch *b)
 	pthread_mutex_lock(&b->mu);
 	b->stopping = true;
 	pthread_cond_broadcast(&b->work);
-	pthread_cond_broadcast(&b->done);
+	pthread_cond_broadcast(&b->room);
 	pthread_mutex_unlock(&b->mu);
 	pthread_join(b->thread, NULL);
-	pthread_cond_destroy(&b->done);
+	pthread_cond_destroy(&b->room);
 	pthread_cond_destroy(&b->work);
 	pthread_mutex_destroy(&b->mu);
 	free(b);
 }
 
 /* Copy e into p, pointing its strings at p's own buffers. */
-static void copy_entry(struct pending *p, const struct audit_entry *e, int64_t now, int *result)
+static void copy_entry(struct pending *p, const struct audit_entry *e, int64_t now)
 {
 	p->e = *e;
 	p->now = now;
-	p->result = result;
-	p->done = NULL;
-	p->arg = NULL;
 	snprintf(p->actor, sizeof(p->actor), "%s", e->actor ? e->actor : "");
 	snprintf(p->action, sizeof(p->action), "%s", e->action ? e->action : "");
 	snprintf(p->target_type, sizeof(p->target_type), "%s", e->target_type ? e->target_type : "");
@@ -140,39 +132,28 @@ static void copy_entry(struct pending *p, const struct audit_entry *e, int64_t n
 	own_strings(p);
 }
 
+/* Queue e, waiting for room, with b->mu held (and still held on return).
+ * Returns 0, or -1 when the writer is stopping. */
+static int enqueue(struct audit_batch *b, const struct audit_entry *e, int64_t now,
+		   void (*done)(void *arg, bool ok), void *arg)
+{
+	while (b->n == QUEUE_MAX && !b->stopping)
+		pthread_cond_wait(&b->room, &b->mu);
+	if (b->stopping)
+		return -1;
+	struct pending *p = &b->queue[b->n++];
+	copy_entry(p, e, now);
+	p->done = done;
+	p->arg = arg;
+	pthread_cond_signal(&b->work);
+	return 0;
+}
+
 int audit_batch_submit(struct audit_batch *b, const struct audit_entry *e, int64_t now,
 		       void (*done)(void *arg, bool ok), void *arg)
 {
 	pthread_mutex_lock(&b->mu);
-	while (b->n == QUEUE_MAX && !b->stopping)
-		pthread_cond_wait(&b->done, &b->mu);
-	if (b->stopping) {
-		pthread_mutex_unlock(&b->mu);
-		return -1;
-	}
-	struct pending *p = &b->queue[b->n++];
-	copy_entry(p, e, now, NULL);
-	p->done = done;
-	p->arg = arg;
-	pthread_cond_signal(&b->work);
+	int rc = enqueue(b, e, now, done, arg);
 	pthread_mutex_unlock(&b->mu);
-	return 0;
-}
-
-int audit_batch_record(struct audit_batch *b, const struct audit_entry *e, int64_t now)
-{
-	int result = 0;
-	pthread_mutex_lock(&b->mu);
-	while (b->n == QUEUE_MAX && !b->stopping)
-		pthread_cond_wait(&b->done, &b->mu);
-	if (b->stopping) {
-		pthread_mutex_unlock(&b->mu);
-		return -1;
-	}
-	copy_entry(&b->queue[b->n++], e, now, &result);
-	pthread_cond_signal(&b->work);
-	while (result == 0)
-		pthread_cond_wait(&b->done, &b->mu);
-	pthread_mutex_unlock(&b->mu);
-	return result > 0 ? 0 : -1;
+	return rc;
 }

@@ -2,7 +2,8 @@
  * file is audited, and its record must be durable before the answer goes
  * out; one fsync per read would cap the server at the disk's sync rate.
  * Readers hand their records to one writer thread, which appends all that
- * are waiting in one transaction (one fsync) and wakes their authors. */
+ * are waiting in one transaction (one fsync) and calls their authors back
+ * (http.c resumes the connection that waited). */
 #ifndef GUICHET_SERVER_AUDIT_BATCH_H
 #define GUICHET_SERVER_AUDIT_BATCH_H
 
@@ -18,15 +19,10 @@ struct audit_batch;
 struct audit_batch *audit_batch_new(struct store *st);
 void audit_batch_free(struct audit_batch *b);
 
-/* Append e (its strings are copied) and wait until it is committed with
- * the others of its batch.  Returns 0, or -1 when the batch could not be
- * committed (the store failed, or the writer is stopping). */
-int audit_batch_record(struct audit_batch *b, const struct audit_entry *e, int64_t now);
-
-/* The same without waiting: done(arg, ok) is called once, from the writer
- * thread, when the batch is committed (ok) or failed.  Returns 0, or -1
- * (the writer is stopping: done is not called).  A full queue makes the
- * caller wait for room. */
+/* Append e (its strings are copied) to the next batch: done(arg, ok) is
+ * called once, from the writer thread, when the batch is committed (ok)
+ * or failed.  Returns 0, or -1 (the writer is stopping: done is not
+ * called).  A full queue makes the caller wait for room. */
 int audit_batch_submit(struct audit_batch *b, const struct audit_entry *e, int64_t now,
 		       void (*done)(void *arg, bool ok), void *arg);
 
