@@ -61,7 +61,12 @@ CMD(cmd_unbind)
 CMD(cmd_set)
 {
 	(void)argc;
-	return options_set(c->desk->opts, argv[1], argv[2], c->err, c->errlen);
+	struct desk *d = c->desk;
+	if (options_set(d->opts, argv[1], argv[2], c->err, c->errlen) < 0)
+		return -1;
+	if (strcmp(argv[1], "theme") == 0 && d->ui && d->ui->theme)
+		d->ui->theme(d->ui->arg, argv[2]);
+	return 0;
 }
 
 /* color ROLE FG [BG [ATTRS]]: one role of the theme. */

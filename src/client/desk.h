@@ -27,6 +27,7 @@ struct desk_ui {
 	void (*prompt)(void *arg, const char *initial);  /* open the : prompt */
 	void (*redraw)(void *arg);
 	void (*notify)(void *arg, const char *title, const char *body);
+	void (*theme)(void *arg, const char *name);      /* `set theme` takes effect */
 	void *arg;
 };
 

@@ -192,6 +192,12 @@ fail:
 
 static void ui_prompt(void *arg, const char *initial) { prompt_open(arg, initial); }
 static void ui_redraw(void *arg) { (void)arg; clearok(curscr, TRUE); }
+static void ui_theme(void *arg, const char *name)
+{
+	struct tui *t = arg;
+	term_theme(t->desk, name);
+	t->dirty = true;
+}
 
 static void ui_notify(void *arg, const char *title, const char *body)
 {
@@ -343,7 +349,7 @@ static int start_embedded(struct local_server *s, const char *self, const struct
 static int run_desk(struct desk *d, const struct args *a)
 {
 	struct tui t = { .desk = d };
-	const struct desk_ui ui = { ui_prompt, ui_redraw, ui_notify, &t };
+	const struct desk_ui ui = { ui_prompt, ui_redraw, ui_notify, ui_theme, &t };
 	d->ui = &ui;
 	if (term_start(a->rows, a->cols) < 0) {
 		fprintf(stderr, "guichet: cannot start the terminal\n");

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "client/command.h"
+#include "client/i18n.h"
 #include "client/palette.h"
 #include "tui/tui.h"
 
@@ -134,7 +135,10 @@ void term_theme(struct desk *d, const char *name)
 {
 	const char *no_color = getenv("NO_COLOR");
 	bool colour = has_colors() && COLORS >= 8 && !(no_color && *no_color);
-	if ((!colour || !load_theme(d, name)) && !load_theme(d, colour ? "default" : "mono")) {
+	bool found = colour && load_theme(d, name);
+	if (colour && !found)
+		desk_error(d, _("thème introuvable : %s (le thème default est pris)"), name);
+	if (!found && !load_theme(d, colour ? "default" : "mono")) {
 		/* no theme file at all: reverse video keeps the selection and
 		 * the bars visible */
 		theme_clear(&d->theme);

@@ -118,6 +118,9 @@ for theme in default dsfr high-contrast mono; do
 	expect_eq "the $theme theme draws the work list" "$(line 1)" " guichet — Liste de travail"
 	expect_eq "...and its file reads without an error" "$(line 24)" ""
 done
+screen 24x80 "set theme nosuch"
+expect_eq "set theme takes effect at once, and says when there is no such theme" "$(line 24)" \
+	"thème introuvable : nosuch (le thème default est pris)"
 mkdir -p "$T/cfg/guichet/themes"
 printf '%s\n' 'color title white blue bold' 'color nowhere red' 'color error "#zzzzzz"' \
 	>"$T/cfg/guichet/themes/maison.theme"
