@@ -1,9 +1,13 @@
 /* The desk's network (see net.h).  Each request is one easy handle in the
  * multi handle, with a bounded buffer for its answer; the event stream is
- * one more, fed to the SSE parser as bytes arrive, and started again by
- * net_poll when it ends or falls silent. */
+ * one more, fed to the SSE parser as bytes arrive, and opened again by
+ * net_poll when it ends or falls silent.  Nothing the desk gave as a
+ * callback runs inside a libcurl callback: answers are finished, and
+ * events and state changes queued, until curl has returned. */
 #include "client/net.h"
 
+#include <limits.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,51 +16,64 @@
 #include <time.h>
 #include <sodium.h>
 
+#include "client/i18n.h"
 #include "client/sse.h"
 #include "core/json_bounded.h"
 
-#define ANSWER_MAX   (8u << 20)    /* bytes of one answer */
-#define SSE_LINE_MAX (64u << 10)
-#define SSE_EVENT_MAX (1u << 20)
-#define BACKOFF_MIN  500
-#define BACKOFF_MAX  30000
+#define ANSWER_MAX     ((size_t)8 << 20) /* bytes of one answer */
+#define SSE_LINE_MAX   ((size_t)64 << 10)
+#define SSE_EVENT_MAX  ((size_t)1 << 20)
+#define BACKOFF_MIN    500L
+#define BACKOFF_MAX    30000L
+#define DEAD_AFTER     45000L
+#define TOKEN_MAX      512
+#define KEY_MAX        128  /* Idempotency-Key, If-Match, Last-Event-ID */
+#define PATH_MAX_LEN   4096
+#define HEADER_MAX     (TOKEN_MAX + 64)
+
+/* A growing buffer that refuses to grow past its bound. */
+struct buf {
+	char *p;
+	size_t len, cap;
+	bool too_big;
+};
 
 struct request {
 	struct net *n;
 	CURL *easy;
 	struct curl_slist *headers;
-	char *body_out;            /* the request body, kept until the end */
-	char *answer;              /* the answer, growing up to ANSWER_MAX */
-	size_t len, cap;
-	bool too_big;
-	char etag[64], location[256];
+	char *body_out;            /* the request body: curl reads it during the transfer */
+	struct buf answer;
+	CURLcode code;
+	char etag[80], location[512];
 	char errbuf[CURL_ERROR_SIZE];
 	net_done_fn done;
 	void *arg;
 	struct request *next;
 };
 
-/* An event received inside a curl callback, delivered by net_poll once
- * curl has returned (a callback may then send requests, which libcurl
- * forbids from inside its own callbacks). */
-struct queued_event {
-	char *type, *id, *data;
+/* Something for the stream's callbacks, delivered by net_poll in order. */
+struct note {
+	struct note *next;
+	bool is_state;
+	enum net_state state;
+	const char *type, *id;     /* into text */
 	size_t len;
-	struct queued_event *next;
+	char text[];               /* data, NUL, type, NUL, id, NUL */
 };
 
 struct stream {
 	bool wanted;
-	struct queued_event *queue, **tail;
-	enum net_state told;       /* the state on_state last heard */
 	CURL *easy;
 	struct curl_slist *headers;
 	struct sse_parser *sse;
 	net_event_fn on_event;
 	net_state_fn on_state;
 	void *arg;
-	enum net_state state;
-	long backoff_ms, retry_ms;
+	enum net_state state, told;  /* now, and as on_state last heard it */
+	bool broken;                 /* the parser refused the stream */
+	struct note *notes, **tail;
+	long backoff_ms, backoff_kept, retry_ms;
 	int64_t next_try_ms, last_byte_ms;
 	char errbuf[CURL_ERROR_SIZE];
 };
@@ -64,7 +81,7 @@ struct stream {
 struct net {
 	CURLM *multi;
 	char *base, *cacert;
-	char auth[600];            /* "Authorization: Bearer ..." */
+	char token[TOKEN_MAX + 1];
 	long connect_timeout_ms, request_timeout_ms, dead_after_ms;
 	struct request *requests;
 	struct stream ev;
@@ -77,57 +94,125 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* True when s is 1 to max bytes of printable ASCII without space: what a
+ * header value or a URL may carry without quoting. */
+static bool printable(const char *s, size_t max)
+{
+	size_t i = 0;
+	for (; s[i]; i++)
+		if (i >= max || (unsigned char)s[i] < 0x21 || (unsigned char)s[i] > 0x7e)
+			return false;
+	return i > 0;
+}
+
+static bool is_method(const char *s)
+{
+	size_t i = 0;
+	for (; s[i]; i++)
+		if (i >= 16 || s[i] < 'A' || s[i] > 'Z')
+			return false;
+	return i > 0;
+}
+
+/* Append one formatted header line to *list; the list is unchanged on
+ * failure.  The line may hold the token, so the stack copy is wiped. */
+static int add_header(struct curl_slist **list, const char *fmt, ...)
+{
+	char line[HEADER_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	int k = vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	struct curl_slist *grown = k >= 0 && (size_t)k < sizeof(line)
+					   ? curl_slist_append(*list, line) : NULL;
+	sodium_memzero(line, sizeof(line));
+	if (!grown)
+		return -1;
+	*list = grown;
+	return 0;
+}
+
+/* Free a header list, wiping every line first (one holds the token). */
+static void headers_free(struct curl_slist *h)
+{
+	for (struct curl_slist *p = h; p; p = p->next)
+		sodium_memzero(p->data, strlen(p->data));
+	curl_slist_free_all(h);
+}
+
+/* Append len bytes; false past the bound (too_big set) or when memory runs
+ * out.  Always NUL-terminated. */
+static bool buf_add(struct buf *b, const char *data, size_t len)
+{
+	if (len > ANSWER_MAX - b->len) {
+		b->too_big = true;
+		return false;
+	}
+	if (b->len + len + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096;
+		while (cap < b->len + len + 1)
+			cap *= 2;
+		char *grown = realloc(b->p, cap);
+		if (!grown)
+			return false;
+		b->p = grown;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, data, len);
+	b->len += len;
+	b->p[b->len] = '\0';
+	return true;
+}
+
+/* --- the net itself ------------------------------------------------------------- */
+
+/* libcurl and libsodium are started once per process, before any thread
+ * (the desk has none). */
+static int global_init(char *err, size_t errlen)
+{
+	static bool done;
+	if (!done && curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		snprintf(err, errlen, _("libcurl ne démarre pas"));
+		return -1;
+	}
+	done = true;
+	if (sodium_init() < 0) {
+		snprintf(err, errlen, _("libsodium ne démarre pas"));
+		return -1;
+	}
+	return 0;
+}
+
 struct net *net_new(const struct net_config *cfg, char *err, size_t errlen)
 {
-	static bool global_done;
-	if (!global_done && curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		snprintf(err, errlen, "libcurl cannot start");
+	struct net *n = NULL;
+	if (global_init(err, errlen) < 0)
+		return NULL;
+	if (!cfg->base_url || strncasecmp(cfg->base_url, "https://", 8) != 0 ||
+	    !printable(cfg->base_url, 1024)) {
+		snprintf(err, errlen, _("adresse du serveur invalide : https://hôte:port attendu"));
 		return NULL;
 	}
-	global_done = true;
-	if (sodium_init() < 0) {
-		snprintf(err, errlen, "libsodium cannot start");
-		return NULL;
-	}
-	struct net *n = calloc(1, sizeof(*n));
-	if (!n)
-		goto oom;
-	n->multi = curl_multi_init();
-	n->base = strdup(cfg->base_url);
-	n->cacert = cfg->cacert ? strdup(cfg->cacert) : NULL;
-	if (!n->multi || !n->base || (cfg->cacert && !n->cacert))
-		goto oom;
-	size_t bl = strlen(n->base);
-	while (bl && n->base[bl - 1] == '/')
+	n = calloc(1, sizeof(*n));
+	if (!n || !(n->multi = curl_multi_init()) || !(n->base = strdup(cfg->base_url)) ||
+	    (cfg->cacert && !(n->cacert = strdup(cfg->cacert))))
+		goto fail;
+	for (size_t bl = strlen(n->base); bl && n->base[bl - 1] == '/';)
 		n->base[--bl] = '\0';
 	n->connect_timeout_ms = cfg->connect_timeout_ms > 0 ? cfg->connect_timeout_ms : 10000;
 	n->request_timeout_ms = cfg->request_timeout_ms > 0 ? cfg->request_timeout_ms : 30000;
-	n->dead_after_ms = 45000;
-	n->ev.state = n->ev.told = NET_OFFLINE;
-	n->ev.tail = &n->ev.queue;
+	n->dead_after_ms = DEAD_AFTER;
+	n->ev.tail = &n->ev.notes;
 	return n;
-oom:
-	snprintf(err, errlen, "out of memory");
+fail:
+	snprintf(err, errlen, _("mémoire épuisée"));
 	net_free(n);
 	return NULL;
 }
 
-static void request_free(struct request *r)
-{
-	if (!r)
-		return;
-	if (r->easy) {
-		curl_multi_remove_handle(r->n->multi, r->easy);
-		curl_easy_cleanup(r->easy);
-	}
-	curl_slist_free_all(r->headers);
-	free(r->body_out);
-	free(r->answer);
-	free(r);
-}
-
+static void request_free(struct request *r);
 static void stream_close(struct net *n);
-static void deliver(struct net *n);
+static void notes_drop(struct net *n);
 
 void net_free(struct net *n)
 {
@@ -139,154 +224,179 @@ void net_free(struct net *n)
 		request_free(r);
 	}
 	stream_close(n);
-	n->ev.on_event = NULL;
-	n->ev.on_state = NULL;
-	deliver(n); /* frees the queue */
+	notes_drop(n);
 	sse_free(n->ev.sse);
 	if (n->multi)
 		curl_multi_cleanup(n->multi);
-	sodium_memzero(n->auth, sizeof(n->auth));
+	sodium_memzero(n->token, sizeof(n->token));
 	free(n->base);
 	free(n->cacert);
 	free(n);
 }
 
-void net_set_token(struct net *n, const char *token)
+int net_set_token(struct net *n, const char *token)
 {
-	sodium_memzero(n->auth, sizeof(n->auth));
-	snprintf(n->auth, sizeof(n->auth), "Authorization: Bearer %s", token);
+	sodium_memzero(n->token, sizeof(n->token));
+	if (!token || !*token)
+		return 0;
+	if (!printable(token, TOKEN_MAX))
+		return -1;
+	memcpy(n->token, token, strlen(token) + 1);
+	return 0;
 }
 
 void net_set_dead_after(struct net *n, long ms)
 {
-	n->dead_after_ms = ms > 0 ? ms : 45000;
+	n->dead_after_ms = ms > 0 ? ms : DEAD_AFTER;
 }
 
-/* --- one easy handle, the options every transfer shares ----------------------- */
+void net_wakeup(struct net *n)
+{
+	curl_multi_wakeup(n->multi);
+}
+
+/* --- one easy handle, the options every transfer shares ------------------------- */
 
 static CURL *easy_new(struct net *n, const char *path, char *errbuf)
 {
-	char url[2048];
-	snprintf(url, sizeof(url), "%s%s", n->base, path);
+	char *url = NULL;
 	CURL *e = curl_easy_init();
-	if (!e)
-		return NULL;
-	curl_easy_setopt(e, CURLOPT_URL, url);
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https,http");
-	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
-	curl_easy_setopt(e, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2);
-	if (n->cacert)
-		curl_easy_setopt(e, CURLOPT_CAINFO, n->cacert);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, n->connect_timeout_ms);
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_USERAGENT, "guichet/" GUICHET_VERSION);
-	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
+	if (!e || asprintf(&url, "%s%s", n->base, path) < 0)
+		goto fail;
 	errbuf[0] = '\0';
+	/* Every option is checked: one refused would silently weaken TLS. */
+	if (curl_easy_setopt(e, CURLOPT_URL, url) ||
+	    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https") ||
+	    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L) ||
+	    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L) ||
+	    curl_easy_setopt(e, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2) ||
+	    (n->cacert && curl_easy_setopt(e, CURLOPT_CAINFO, n->cacert)) ||
+	    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1) ||
+	    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, n->connect_timeout_ms) ||
+	    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L) ||
+	    curl_easy_setopt(e, CURLOPT_USERAGENT, "guichet/" GUICHET_VERSION) ||
+	    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf))
+		goto fail;
+	free(url);
 	return e;
+fail:
+	free(url);
+	curl_easy_cleanup(e);
+	return NULL;
 }
 
-/* --- requests --------------------------------------------------------------------- */
+/* --- requests ---------------------------------------------------------------------- */
 
 static size_t on_answer(char *data, size_t size, size_t nmemb, void *arg)
 {
 	struct request *r = arg;
-	size_t n = size * nmemb;
-	if (r->len + n > ANSWER_MAX) {
-		r->too_big = true;
-		return 0; /* curl stops the transfer */
-	}
-	if (r->len + n + 1 > r->cap) {
-		size_t cap = r->cap ? r->cap : 4096;
-		while (cap < r->len + n + 1)
-			cap *= 2;
-		char *grown = realloc(r->answer, cap);
-		if (!grown)
-			return 0;
-		r->answer = grown;
-		r->cap = cap;
-	}
-	memcpy(r->answer + r->len, data, n);
-	r->len += n;
-	r->answer[r->len] = '\0';
-	return n;
+	size_t len = size * nmemb; /* size is always 1 */
+	return buf_add(&r->answer, data, len) ? len : 0; /* 0: curl stops */
 }
 
-/* Keep ETag and Location; the header's value, trimmed. */
+/* The response headers kept for the caller: name, and where. */
+static const struct kept_header {
+	const char *name;
+	size_t off, size;
+} kept_headers[] = {
+	{ "etag:", offsetof(struct request, etag), sizeof(((struct request *)0)->etag) },
+	{ "location:", offsetof(struct request, location),
+	  sizeof(((struct request *)0)->location) },
+};
+
+/* Keep ETag and Location, trimmed; a value too long for its place is
+ * dropped rather than cut.  A new status line starts over (an interim
+ * 1xx answer has headers of its own). */
 static size_t on_header(char *data, size_t size, size_t nmemb, void *arg)
 {
 	struct request *r = arg;
-	size_t n = size * nmemb;
-	static const struct { const char *name; size_t off, len; } keep[] = {
-		{ "etag:", offsetof(struct request, etag), sizeof(((struct request *)0)->etag) },
-		{ "location:", offsetof(struct request, location),
-		  sizeof(((struct request *)0)->location) },
-	};
-	for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++) {
-		size_t kl = strlen(keep[i].name);
-		if (n <= kl || strncasecmp(data, keep[i].name, kl) != 0)
+	size_t len = size * nmemb;
+	if (len >= 5 && strncmp(data, "HTTP/", 5) == 0)
+		r->etag[0] = r->location[0] = '\0';
+	for (size_t i = 0; i < sizeof(kept_headers) / sizeof(kept_headers[0]); i++) {
+		const struct kept_header *k = &kept_headers[i];
+		size_t kl = strlen(k->name);
+		if (len <= kl || strncasecmp(data, k->name, kl) != 0)
 			continue;
 		const char *v = data + kl;
-		size_t vl = n - kl;
+		size_t vl = len - kl;
 		while (vl && (*v == ' ' || *v == '\t'))
 			v++, vl--;
-		while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n' || v[vl - 1] == ' '))
+		while (vl && v[vl - 1] && strchr("\r\n \t", v[vl - 1]))
 			vl--;
-		char *dst = (char *)r + keep[i].off;
-		snprintf(dst, keep[i].len, "%.*s", (int)vl, v);
+		if (vl < k->size)
+			snprintf((char *)r + k->off, k->size, "%.*s", (int)vl, v);
 	}
-	return n;
+	return len;
 }
 
-static struct curl_slist *request_headers(struct net *n, bool has_body, const char *if_match,
-					  const char *idem_key)
+static int request_headers(struct request *r, const struct net *n, bool sends_body,
+			   const char *if_match, const char *idem_key)
 {
-	char line[256];
-	struct curl_slist *h = curl_slist_append(NULL, "Accept: application/json");
-	if (has_body)
-		h = curl_slist_append(h, "Content-Type: application/json");
-	if (n->auth[0])
-		h = curl_slist_append(h, n->auth);
-	if (if_match) {
-		snprintf(line, sizeof(line), "If-Match: \"%s\"", if_match);
-		h = curl_slist_append(h, line);
-	}
-	if (idem_key) {
-		snprintf(line, sizeof(line), "Idempotency-Key: %s", idem_key);
-		h = curl_slist_append(h, line);
-	}
-	h = curl_slist_append(h, "Expect:"); /* no 100-continue round trip */
-	return h;
+	struct curl_slist **h = &r->headers;
+	/* Content-Type: ours, also for an empty body (curl would say
+	 * form-urlencoded); Expect: none, to save the 100-continue round trip. */
+	if (add_header(h, "Accept: application/json") < 0 || add_header(h, "Expect:") < 0 ||
+	    (sends_body && add_header(h, "Content-Type: application/json") < 0))
+		return -1;
+	if (n->token[0] && add_header(h, "Authorization: Bearer %s", n->token) < 0)
+		return -1;
+	if (if_match && add_header(h, "If-Match: \"%s\"", if_match) < 0)
+		return -1;
+	if (idem_key && add_header(h, "Idempotency-Key: %s", idem_key) < 0)
+		return -1;
+	return 0;
+}
+
+/* The method and the body.  A write without a body still sends an empty
+ * one, so that curl never reads its default body source (stdin). */
+static int request_method(struct request *r, const char *method)
+{
+	CURL *e = r->easy;
+	const char *body = r->body_out ? r->body_out : "";
+	if (strcmp(method, "GET") == 0 && !r->body_out)
+		return curl_easy_setopt(e, CURLOPT_HTTPGET, 1L) ? -1 : 0;
+	if (curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)strlen(body)) ||
+	    curl_easy_setopt(e, CURLOPT_POSTFIELDS, body) ||
+	    curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method))
+		return -1;
+	return 0;
+}
+
+static bool request_args_ok(const char *method, const char *path, const char *if_match,
+			    const char *idem_key)
+{
+	return method && is_method(method) && path && path[0] == '/' &&
+	       printable(path, PATH_MAX_LEN) && (!if_match || printable(if_match, KEY_MAX)) &&
+	       !(if_match && strchr(if_match, '"')) && (!idem_key || printable(idem_key, KEY_MAX));
 }
 
 int net_request(struct net *n, const char *method, const char *path, const json_t *body,
 		const char *if_match, const char *idem_key, net_done_fn done, void *arg)
 {
+	if (!request_args_ok(method, path, if_match, idem_key))
+		return -1;
 	struct request *r = calloc(1, sizeof(*r));
 	if (!r)
 		return -1;
 	r->n = n;
 	r->done = done;
 	r->arg = arg;
-	r->easy = easy_new(n, path, r->errbuf);
-	r->body_out = body ? json_dumps(body, JSON_COMPACT) : NULL;
-	r->headers = request_headers(n, body != NULL, if_match, idem_key);
-	if (!r->easy || (body && !r->body_out) || !r->headers)
+	if (body && !(r->body_out = json_bounded_dump(body)))
+		goto fail;
+	bool sends_body = body || strcmp(method, "GET") != 0;
+	if (!(r->easy = easy_new(n, path, r->errbuf)) ||
+	    request_headers(r, n, sends_body, if_match, idem_key) < 0 ||
+	    request_method(r, method) < 0)
 		goto fail;
 	CURL *e = r->easy;
-	curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
-	if (r->body_out)
-		curl_easy_setopt(e, CURLOPT_POSTFIELDS, r->body_out);
-	else if (strcmp(method, "GET") != 0)
-		curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, 0L);
-	curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->headers);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, n->request_timeout_ms);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_answer);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, r);
-	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(e, CURLOPT_HEADERDATA, r);
-	curl_easy_setopt(e, CURLOPT_PRIVATE, r);
-	if (curl_multi_add_handle(n->multi, e) != CURLM_OK)
+	if (curl_easy_setopt(e, CURLOPT_HTTPHEADER, r->headers) ||
+	    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, n->request_timeout_ms) ||
+	    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_answer) ||
+	    curl_easy_setopt(e, CURLOPT_WRITEDATA, r) ||
+	    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header) ||
+	    curl_easy_setopt(e, CURLOPT_HEADERDATA, r) || curl_easy_setopt(e, CURLOPT_PRIVATE, r) ||
+	    curl_multi_add_handle(n->multi, e) != CURLM_OK)
 		goto fail;
 	r->next = n->requests;
 	n->requests = r;
@@ -296,117 +406,208 @@ fail:
 	return -1;
 }
 
-static void unlink_request(struct net *n, struct request *r)
+static void request_free(struct request *r)
 {
+	if (!r)
+		return;
+	if (r->easy) {
+		curl_multi_remove_handle(r->n->multi, r->easy); /* fine when not added */
+		curl_easy_cleanup(r->easy);
+	}
+	headers_free(r->headers);
+	free(r->body_out);
+	free(r->answer.p);
+	free(r);
+}
+
+/* Take r out of the multi handle and the list of requests in flight. */
+static void request_detach(struct net *n, struct request *r)
+{
+	curl_multi_remove_handle(n->multi, r->easy);
 	for (struct request **p = &n->requests; *p; p = &(*p)->next)
 		if (*p == r) {
 			*p = r->next;
-			return;
+			break;
 		}
+	r->next = NULL;
 }
 
-static void finish_request(struct net *n, struct request *r, CURLcode code)
+/* True when the answer says it is JSON (application/json, or any
+ * application/…+json such as problem+json). */
+static bool is_json(CURL *e)
 {
+	char *ct = NULL;
+	if (curl_easy_getinfo(e, CURLINFO_CONTENT_TYPE, &ct) != CURLE_OK || !ct)
+		return false;
+	size_t l = strcspn(ct, "; \t");
+	return (l == 16 && strncasecmp(ct, "application/json", l) == 0) ||
+	       (l > 17 && strncasecmp(ct, "application/", 12) == 0 &&
+		strncasecmp(ct + l - 5, "+json", 5) == 0);
+}
+
+/* The answer's JSON, within the usual bounds but the size of an answer;
+ * NULL with a message in why when it does not parse. */
+static json_t *answer_json(const struct request *r, char *why, size_t whylen)
+{
+	struct json_bounds bounds = JSON_BOUNDS_DEFAULT;
+	char perr[128] = "";
+	bounds.max_bytes = ANSWER_MAX;
+	json_t *j = json_bounded_parse(r->answer.p, r->answer.len, &bounds, NULL, perr,
+				       sizeof(perr));
+	if (!j)
+		snprintf(why, whylen, _("réponse JSON invalide : %s"), perr);
+	return j;
+}
+
+/* Hand r's outcome to its callback, then free it. */
+static void request_finish(struct request *r)
+{
+	char why[CURL_ERROR_SIZE + 160];
 	long status = 0;
-	char why[CURL_ERROR_SIZE + 64];
-	struct net_result res = { 0, NULL, r->etag, r->location, NULL };
+	struct net_result res = { 0, NULL, r->etag[0] ? r->etag : NULL,
+				  r->location[0] ? r->location : NULL, NULL };
 	curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &status);
-	if (r->too_big) {
-		res.error = "answer too large";
-	} else if (code != CURLE_OK) {
-		snprintf(why, sizeof(why), "%s", r->errbuf[0] ? r->errbuf : curl_easy_strerror(code));
+	if (r->answer.too_big) {
+		res.error = _("réponse trop grande");
+	} else if (r->code != CURLE_OK) {
+		snprintf(why, sizeof(why), "%s",
+			 r->errbuf[0] ? r->errbuf : curl_easy_strerror(r->code));
 		res.error = why;
 	} else {
 		res.status = (int)status;
-		if (r->len)
-			res.body = json_bounded_parse(r->answer, r->len, NULL, NULL, NULL, 0);
+		if (r->answer.len && is_json(r->easy) &&
+		    !(res.body = answer_json(r, why, sizeof(why))))
+			res.error = why;
 	}
-	unlink_request(n, r);
 	if (r->done)
 		r->done(r->arg, &res);
 	json_decref(res.body);
 	request_free(r);
 }
 
-/* --- the event stream ---------------------------------------------------------------- */
+/* --- what the stream has for the desk ----------------------------------------------- */
 
-/* The state changes now; on_state hears of it from net_poll. */
+static void note_push(struct net *n, struct note *q)
+{
+	q->next = NULL;
+	*n->ev.tail = q;
+	n->ev.tail = &q->next;
+}
+
+static void notes_drop(struct net *n)
+{
+	while (n->ev.notes) {
+		struct note *q = n->ev.notes;
+		n->ev.notes = q->next;
+		free(q);
+	}
+	n->ev.tail = &n->ev.notes;
+}
+
+/* The state changes now; on_state hears of it from net_poll, in order with
+ * the events.  Should the note not be allocated, deliver still catches up
+ * with the state at the end. */
 static void set_state(struct net *n, enum net_state st)
 {
+	if (n->ev.state == st)
+		return;
 	n->ev.state = st;
+	struct note *q = calloc(1, sizeof(*q));
+	if (!q)
+		return;
+	q->is_state = true;
+	q->state = st;
+	note_push(n, q);
 }
 
 static int on_sse_event(const struct sse_event *ev, void *arg)
 {
 	struct net *n = arg;
-	struct queued_event *q = calloc(1, sizeof(*q));
-	if (q) {
-		q->type = strdup(ev->type);
-		q->id = strdup(ev->id ? ev->id : "");
-		q->data = malloc(ev->data_len + 1);
-	}
-	if (!q || !q->type || !q->id || !q->data) {
-		if (q) {
-			free(q->type);
-			free(q->id);
-			free(q->data);
-		}
-		free(q);
-		return SSE_ERR_NOMEM;
-	}
-	memcpy(q->data, ev->data, ev->data_len);
-	q->data[ev->data_len] = '\0';
+	size_t tl = strlen(ev->type), il = strlen(ev->id);
+	struct note *q = malloc(sizeof(*q) + ev->data_len + tl + il + 3);
+	if (!q)
+		return 1; /* stops the parse: the stream starts over */
+	q->is_state = false;
 	q->len = ev->data_len;
-	if (!n->ev.tail)
-		n->ev.tail = &n->ev.queue;
-	*n->ev.tail = q;
-	n->ev.tail = &q->next;
+	memcpy(q->text, ev->data, ev->data_len);
+	q->text[ev->data_len] = '\0';
+	q->type = memcpy(q->text + ev->data_len + 1, ev->type, tl + 1);
+	q->id = memcpy(q->text + ev->data_len + tl + 2, ev->id, il + 1);
+	note_push(n, q);
 	return 0;
 }
 
-/* Hand the queued events and the state change to the desk, outside any
- * curl callback. */
+/* Hand the queued events and state changes to the desk, outside any curl
+ * callback.  Each note is unlinked before its callback runs, so that the
+ * callback may stop (and drop) the rest. */
 static void deliver(struct net *n)
 {
-	if (n->ev.told != n->ev.state) {
-		n->ev.told = n->ev.state;
-		if (n->ev.on_state)
-			n->ev.on_state(n->ev.arg, n->ev.state);
-	}
-	while (n->ev.queue) {
-		struct queued_event *q = n->ev.queue;
-		n->ev.queue = q->next;
-		if (!n->ev.queue)
-			n->ev.tail = &n->ev.queue;
-		if (n->ev.on_event)
-			n->ev.on_event(n->ev.arg, q->type, q->data, q->len, q->id);
-		free(q->type);
-		free(q->id);
-		free(q->data);
+	struct stream *s = &n->ev;
+	while (s->notes) {
+		struct note *q = s->notes;
+		s->notes = q->next;
+		if (!s->notes)
+			s->tail = &s->notes;
+		if (q->is_state && q->state != s->told) {
+			s->told = q->state;
+			if (s->on_state)
+				s->on_state(s->arg, q->state);
+		} else if (!q->is_state && s->on_event) {
+			s->on_event(s->arg, q->type, q->text, q->len, q->id);
+		}
 		free(q);
 	}
+	if (s->wanted && s->told != s->state) {
+		s->told = s->state;
+		if (s->on_state)
+			s->on_state(s->arg, s->state);
+	}
 }
+
+/* --- the event stream ------------------------------------------------------------------ */
 
 static void on_sse_retry(long ms, void *arg)
 {
 	struct net *n = arg;
-	n->ev.retry_ms = ms;
+	n->ev.retry_ms = ms < BACKOFF_MAX ? ms : BACKOFF_MAX;
+}
+
+/* The first bytes of an answer: it is the stream only when 200 and
+ * text/event-stream; then the connection counts as made. */
+static bool stream_answered(struct net *n)
+{
+	long status = 0;
+	char *ct = NULL;
+	curl_easy_getinfo(n->ev.easy, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_getinfo(n->ev.easy, CURLINFO_CONTENT_TYPE, &ct);
+	if (status != 200 || !ct || strncasecmp(ct, "text/event-stream", 17) != 0)
+		return false;
+	n->ev.backoff_kept = n->ev.backoff_ms;
+	n->ev.backoff_ms = BACKOFF_MIN;
+	set_state(n, NET_ONLINE);
+	return true;
 }
 
 static size_t on_stream_bytes(char *data, size_t size, size_t nmemb, void *arg)
 {
 	struct net *n = arg;
 	size_t len = size * nmemb;
-	long status = 0;
-	curl_easy_getinfo(n->ev.easy, CURLINFO_RESPONSE_CODE, &status);
-	if (status != 200)
-		return 0; /* a problem+json, not a stream: end it and try again later */
 	n->ev.last_byte_ms = now_ms();
-	if (n->ev.state != NET_ONLINE) {
-		n->ev.backoff_ms = BACKOFF_MIN;
-		set_state(n, NET_ONLINE);
-	}
-	return sse_feed(n->ev.sse, data, len) == 0 ? len : 0;
+	if (n->ev.state != NET_ONLINE && !stream_answered(n))
+		return 0; /* a problem, not a stream: end it, try again later */
+	if (sse_feed(n->ev.sse, data, len) == 0)
+		return len;
+	n->ev.broken = true; /* too long or out of memory: start over */
+	return 0;
+}
+
+/* Any header byte shows the server is alive. */
+static size_t on_stream_header(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct net *n = arg;
+	(void)data;
+	n->ev.last_byte_ms = now_ms();
+	return size * nmemb;
 }
 
 static void stream_close(struct net *n)
@@ -416,66 +617,127 @@ static void stream_close(struct net *n)
 		curl_easy_cleanup(n->ev.easy);
 		n->ev.easy = NULL;
 	}
-	curl_slist_free_all(n->ev.headers);
+	headers_free(n->ev.headers);
 	n->ev.headers = NULL;
+}
+
+static int stream_headers(struct net *n)
+{
+	struct curl_slist **h = &n->ev.headers;
+	const char *last = sse_last_id(n->ev.sse);
+	if (add_header(h, "Accept: text/event-stream") < 0)
+		return -1;
+	if (n->token[0] && add_header(h, "Authorization: Bearer %s", n->token) < 0)
+		return -1;
+	/* An id the server cannot have sent (guichetd's are numbers) is not
+	 * worth a header: the stream then starts from now. */
+	if (*last && printable(last, KEY_MAX) && add_header(h, "Last-Event-ID: %s", last) < 0)
+		return -1;
+	return 0;
 }
 
 static int stream_open(struct net *n)
 {
-	char line[300];
-	sse_reset(n->ev.sse);
-	n->ev.easy = easy_new(n, "/api/v1/events", n->ev.errbuf);
-	if (!n->ev.easy)
-		return -1;
-	struct curl_slist *h = curl_slist_append(NULL, "Accept: text/event-stream");
-	if (n->auth[0])
-		h = curl_slist_append(h, n->auth);
-	const char *last = sse_last_id(n->ev.sse);
-	if (last && *last && strlen(last) < 200) {
-		snprintf(line, sizeof(line), "Last-Event-ID: %s", last);
-		h = curl_slist_append(h, line);
-	}
-	n->ev.headers = h;
-	curl_easy_setopt(n->ev.easy, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(n->ev.easy, CURLOPT_WRITEFUNCTION, on_stream_bytes);
-	curl_easy_setopt(n->ev.easy, CURLOPT_WRITEDATA, n);
-	curl_easy_setopt(n->ev.easy, CURLOPT_TCP_KEEPALIVE, 1L);
-	n->ev.last_byte_ms = now_ms();
+	struct stream *s = &n->ev;
+	sse_reset(s->sse);
+	s->broken = false;
+	s->last_byte_ms = now_ms();
 	set_state(n, NET_CONNECTING);
-	return curl_multi_add_handle(n->multi, n->ev.easy) == CURLM_OK ? 0 : -1;
+	if (!(s->easy = easy_new(n, "/api/v1/events", s->errbuf)) || stream_headers(n) < 0)
+		return -1;
+	if (curl_easy_setopt(s->easy, CURLOPT_HTTPHEADER, s->headers) ||
+	    curl_easy_setopt(s->easy, CURLOPT_WRITEFUNCTION, on_stream_bytes) ||
+	    curl_easy_setopt(s->easy, CURLOPT_WRITEDATA, n) ||
+	    curl_easy_setopt(s->easy, CURLOPT_HEADERFUNCTION, on_stream_header) ||
+	    curl_easy_setopt(s->easy, CURLOPT_HEADERDATA, n) ||
+	    curl_easy_setopt(s->easy, CURLOPT_TCP_KEEPALIVE, 1L))
+		return -1;
+	return curl_multi_add_handle(n->multi, s->easy) == CURLM_OK ? 0 : -1;
 }
 
-/* The stream ended (or was cut): try again after the backoff, with
- * jitter, so that a hundred desks do not reconnect in the same instant. */
-static void stream_ended(struct net *n, bool failed)
+/* The stream ended, failed or fell silent: try again after the backoff,
+ * never sooner than the server's retry:, with jitter so that a hundred
+ * desks do not all come back in the same instant.  A stream the parser
+ * refused does not count as a connection made (else an event too large
+ * would bring the desk back every half second). */
+static void stream_ended(struct net *n)
 {
+	struct stream *s = &n->ev;
 	stream_close(n);
-	long wait = n->ev.retry_ms > 0 ? n->ev.retry_ms : n->ev.backoff_ms;
+	if (s->broken && s->backoff_kept > s->backoff_ms)
+		s->backoff_ms = s->backoff_kept;
+	long wait = s->backoff_ms > s->retry_ms ? s->backoff_ms : s->retry_ms;
 	wait += (long)randombytes_uniform((uint32_t)(wait / 4 + 1));
-	n->ev.next_try_ms = now_ms() + wait;
-	n->ev.backoff_ms = n->ev.backoff_ms * 2 > BACKOFF_MAX ? BACKOFF_MAX : n->ev.backoff_ms * 2;
-	set_state(n, failed ? NET_OFFLINE : NET_CONNECTING);
+	s->next_try_ms = now_ms() + wait;
+	s->backoff_ms = s->backoff_ms * 2 < BACKOFF_MAX ? s->backoff_ms * 2 : BACKOFF_MAX;
+	set_state(n, NET_OFFLINE);
+}
+
+/* Open the stream when due; cut it when silent too long. */
+static void stream_tend(struct net *n)
+{
+	struct stream *s = &n->ev;
+	int64_t t = now_ms();
+	if (!s->wanted)
+		return;
+	if (!s->easy && t >= s->next_try_ms) {
+		if (stream_open(n) < 0)
+			stream_ended(n);
+	} else if (s->easy && t - s->last_byte_ms >= n->dead_after_ms) {
+		stream_ended(n);
+	}
+}
+
+/* The longest net_poll may wait without missing the stream's deadlines. */
+static int stream_timeout(const struct net *n, int timeout_ms)
+{
+	const struct stream *s = &n->ev;
+	if (timeout_ms < 0)
+		timeout_ms = INT_MAX;
+	if (s->notes)
+		return 0;
+	if (!s->wanted)
+		return timeout_ms;
+	int64_t due = s->easy ? s->last_byte_ms + n->dead_after_ms : s->next_try_ms;
+	due -= now_ms();
+	if (due < 0)
+		due = 0;
+	return due < timeout_ms ? (int)due : timeout_ms;
+}
+
+/* A new parser that already knows `after` as the last event id, by feeding
+ * it what a server would have sent. */
+static struct sse_parser *parser_new(struct net *n, const char *after)
+{
+	char seed[KEY_MAX + 8];
+	struct sse_parser *p = sse_new(SSE_LINE_MAX, SSE_EVENT_MAX, on_sse_event, on_sse_retry, n);
+	if (!p || !after || !*after)
+		return p;
+	int k = snprintf(seed, sizeof(seed), "id:%s\n\n", after);
+	if (sse_feed(p, seed, (size_t)k) != 0) {
+		sse_free(p);
+		return NULL;
+	}
+	return p;
 }
 
 int net_follow_events(struct net *n, const char *after, net_event_fn on_event,
 		      net_state_fn on_state, void *arg)
 {
-	if (!n->ev.sse) {
-		n->ev.sse = sse_new(SSE_LINE_MAX, SSE_EVENT_MAX, on_sse_event, on_sse_retry, n);
-		if (!n->ev.sse)
-			return -1;
-	}
-	if (after && *after) { /* seed Last-Event-ID as if that event had been seen */
-		char seed[300];
-		int k = snprintf(seed, sizeof(seed), "id: %s\n\n", after);
-		if (k > 0 && (size_t)k < sizeof(seed))
-			sse_feed(n->ev.sse, seed, (size_t)k);
-	}
+	if (after && *after && !printable(after, KEY_MAX))
+		return -1;
+	struct sse_parser *p = parser_new(n, after);
+	if (!p)
+		return -1;
+	net_stop_events(n);
+	sse_free(n->ev.sse);
+	n->ev.sse = p;
 	n->ev.on_event = on_event;
 	n->ev.on_state = on_state;
 	n->ev.arg = arg;
 	n->ev.wanted = true;
-	n->ev.backoff_ms = BACKOFF_MIN;
+	n->ev.backoff_ms = n->ev.backoff_kept = BACKOFF_MIN;
+	n->ev.retry_ms = 0;
 	n->ev.next_try_ms = 0;
 	return 0;
 }
@@ -484,7 +746,8 @@ void net_stop_events(struct net *n)
 {
 	n->ev.wanted = false;
 	stream_close(n);
-	set_state(n, NET_OFFLINE);
+	notes_drop(n);
+	n->ev.state = n->ev.told = NET_OFFLINE;
 }
 
 enum net_state net_events_state(const struct net *n)
@@ -497,34 +760,13 @@ const char *net_last_event_id(const struct net *n)
 	return n->ev.sse ? sse_last_id(n->ev.sse) : "";
 }
 
-/* Start the stream when due; cut it when silent too long. */
-static void stream_tend(struct net *n)
-{
-	int64_t t = now_ms();
-	if (!n->ev.wanted)
-		return;
-	if (!n->ev.easy && t >= n->ev.next_try_ms && stream_open(n) < 0)
-		stream_ended(n, true);
-	else if (n->ev.easy && t - n->ev.last_byte_ms > n->dead_after_ms)
-		stream_ended(n, true);
-}
+/* --- the loop ---------------------------------------------------------------------------- */
 
-/* The longest net_poll may sleep without missing the stream's deadlines. */
-static int stream_timeout(struct net *n, int timeout_ms)
-{
-	if (!n->ev.wanted)
-		return timeout_ms;
-	int64_t t = now_ms();
-	int64_t due = n->ev.easy ? n->ev.last_byte_ms + n->dead_after_ms - t : n->ev.next_try_ms - t;
-	if (due < 0)
-		due = 0;
-	return due < timeout_ms ? (int)due : timeout_ms;
-}
-
-/* --- the loop ------------------------------------------------------------------------- */
-
+/* Collect what curl finished, then run the callbacks: only once the
+ * message queue is read may a callback add or remove handles. */
 static void harvest(struct net *n)
 {
+	struct request *done = NULL, **tail = &done;
 	CURLMsg *m;
 	int left;
 	while ((m = curl_multi_info_read(n->multi, &left))) {
@@ -533,26 +775,35 @@ static void harvest(struct net *n)
 		CURL *e = m->easy_handle;
 		CURLcode code = m->data.result;
 		if (e == n->ev.easy) {
-			stream_ended(n, code != CURLE_OK && n->ev.state != NET_ONLINE);
+			stream_ended(n);
 			continue;
 		}
-		struct request *r = NULL;
-		curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&r);
-		if (r)
-			finish_request(n, r, code);
+		char *priv = NULL;
+		if (curl_easy_getinfo(e, CURLINFO_PRIVATE, &priv) != CURLE_OK || !priv)
+			continue;
+		struct request *r = (struct request *)(void *)priv;
+		r->code = code;
+		request_detach(n, r);
+		*tail = r;
+		tail = &r->next;
+	}
+	while (done) {
+		struct request *r = done;
+		done = r->next;
+		request_finish(r);
 	}
 }
 
 int net_poll(struct net *n, struct curl_waitfd *extra, unsigned nextra, int timeout_ms)
 {
 	int running = 0;
-	stream_tend(n);
 	for (unsigned i = 0; i < nextra; i++)
 		extra[i].revents = 0;
+	stream_tend(n);
+	/* A signal (SIGWINCH) ends the wait early with CURLM_OK, not an error. */
 	if (curl_multi_poll(n->multi, extra, nextra, stream_timeout(n, timeout_ms), NULL) !=
-	    CURLM_OK)
-		return -1;
-	if (curl_multi_perform(n->multi, &running) != CURLM_OK)
+		    CURLM_OK ||
+	    curl_multi_perform(n->multi, &running) != CURLM_OK)
 		return -1;
 	harvest(n);
 	stream_tend(n);
