@@ -248,6 +248,10 @@ static int run_script(struct tui *t, const char *path)
 		return 1;
 	}
 	settle(t->desk);
+	/* the event stream too: a script's screens show the connection state */
+	time_t deadline = time(NULL) + 15;
+	while (t->desk->net && t->desk->conn != DESK_ONLINE && time(NULL) < deadline)
+		sync_wait(t->desk, -1, 50);
 	while (fgets(line, sizeof(line), f) && !t->desk->quit) {
 		line[strcspn(line, "\r\n")] = '\0';
 		int key;
