@@ -132,3 +132,10 @@ expect_match "an agent's own theme is read from \$XDG_CONFIG_HOME/guichet/themes
 	"$(line 24)" 'maison\.theme:(2: color : rôle inconnu « nowhere »|3: color error)'
 screen 24x80 "key <Enter>" "key c" "key ?"
 expect_eq "every screen fits 80x24 (help)" "$(wc -l <"$T/screen")" 24
+
+# --- English when the locale asks for it --------------------------------------------------------
+printf '%s\n' 'frobnicate' >"$T/script"
+LANG=C.UTF-8 LANGUAGE=en GUICHET_TOKEN=$ALICE XDG_CONFIG_HOME=$T/none "$GUICHET" --server "$URL" \
+	--cacert "$CACERT" --size 24x80 --script "$T/script" >"$T/screen" 2>&1
+expect_eq "in English: the title" "$(line 1)" " guichet — Work list"
+expect_eq "...and the errors" "$(line 24)" "unknown command: frobnicate"
