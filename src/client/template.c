@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/calendar.h"
+#include "core/text.h"
 
 static const char *str(const json_t *o, const char *k)
 {
@@ -73,6 +74,10 @@ void template_expand(const struct desk *d, const char *body, char *out, size_t o
 		out[o++] = *p++;
 	}
 	out[o] = '\0';
+	/* a text cut to fit may end inside a character: drop that piece, so
+	 * the note sent is still UTF-8 (the server refuses anything else) */
+	while (o > 0 && !text_utf8_valid(out, o))
+		out[--o] = '\0';
 }
 
 int template_fill(const struct desk *d, const char *name, char *out, size_t outlen)

@@ -173,6 +173,9 @@ static void test_template(void **state)
 	assert_int_equal(template_fill(d, "merci", out, sizeof(out)), 0);
 	assert_string_equal(out, "Merci Zoé Lœuvre !");
 	assert_int_equal(template_fill(d, "absent", out, sizeof(out)), -1);
+	char small[10]; /* room for "Merci Zo" and half of "é" */
+	assert_int_equal(template_fill(d, "merci", small, sizeof(small)), 0);
+	assert_string_equal(small, "Merci Zo");
 }
 
 int main(void)
