@@ -48,7 +48,7 @@ void desk_free(struct desk *d)
 		return;
 	json_t **slots[] = { &d->my_cases, &d->offers,  &d->citizen, &d->timeline, &d->kase,
 			     &d->case_events, &d->search, &d->worklist, &d->templates, &d->chat,
-			     &d->duplicate };
+			     &d->duplicate, &d->viewers };
 	for (size_t i = 0; i < sizeof(slots) / sizeof(slots[0]); i++)
 		desk_set(slots[i], NULL);
 	keymap_free(d->keys);

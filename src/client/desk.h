@@ -81,6 +81,16 @@ struct desk {
 	char search_query[256];
 	json_t *worklist;         /* array built by worklist_build: what the list shows */
 	json_t *templates;        /* array: answer templates */
+	json_t *viewers;          /* array: other agents' marks (viewing.h) */
+
+	/* --- my own collision mark: the record on screen (sync_marks) ------- */
+	struct {
+		char type[8];     /* "case", "citizen" or "" */
+		int64_t id;
+		char mode[8];     /* "viewing" or "writing" */
+		int64_t renew_at;
+	} mark;
+	bool writing;             /* a note or a chat answer is being typed */
 
 	/* --- where the agent is ------------------------------------------- */
 	enum desk_screen screen;

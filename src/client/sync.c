@@ -8,11 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <curl/curl.h>
 
 #include "client/i18n.h"
 #include "client/net.h"
 #include "client/outbox.h"
+#include "client/viewing.h"
 #include "client/worklist.h"
 #include "core/json_bounded.h"
 
@@ -486,6 +488,82 @@ void sync_presence(struct desk *d, const char *state, const char *reason)
 	json_decref(body);
 }
 
+/* --- my collision mark --------------------------------------------------------- */
+
+/* The record the agent has on screen, if any: a case, or a citizen's file
+ * (the 360° view or the merge beside it).  The help screen keeps the mark
+ * of the screen it was opened over. */
+static bool on_screen(const struct desk *d, const char **type, int64_t *id)
+{
+	const json_t *rec = d->screen == SCREEN_CASE				     ? d->kase
+			  : d->screen == SCREEN_CITIZEN || d->screen == SCREEN_MERGE ? d->citizen
+										     : NULL;
+	*type = d->screen == SCREEN_CASE ? "case" : "citizen";
+	*id = jint(rec, "id");
+	return *id > 0;
+}
+
+static void on_mark(void *arg, const struct net_result *res)
+{
+	struct ticket *t = arg;
+	struct desk *d = t->d;
+	landed(t);
+	const char *type = jstr(res->body, "target");
+	int64_t ttl = jint(res->body, "ttl");
+	if (res->status == 200 && strcmp(type, d->mark.type) == 0 && jint(res->body, "id") == d->mark.id) {
+		viewing_answer(d, type, d->mark.id, json_object_get(res->body, "viewers"));
+		if (ttl > 1)
+			d->mark.renew_at = (int64_t)time(NULL) + ttl / 2;
+	}
+	free(t); /* a mark that failed is tried again at the next renewal */
+}
+
+static void mark_send(struct desk *d, const char *method, const char *type, int64_t id,
+		      const char *mode)
+{
+	char path[96];
+	snprintf(path, sizeof(path), "/api/v1/%s/%lld/viewing",
+		 strcmp(type, "case") == 0 ? "cases" : "citizens", (long long)id);
+	json_t *body = mode ? json_pack("{ss}", "mode", mode) : NULL;
+	struct ticket *t = ticket(d, SLOT_N, id, "mark");
+	if (t && net_request(d->net, method, path, body, NULL, NULL, on_mark, t) == 0)
+		d->pending++;
+	else
+		free(t);
+	json_decref(body);
+}
+
+void sync_marks(struct desk *d)
+{
+	const char *type;
+	int64_t id;
+	int64_t now = (int64_t)time(NULL);
+	if (!d->net || d->screen == SCREEN_HELP)
+		return;
+	bool shown = on_screen(d, &type, &id);
+	const char *mode = d->writing ? "writing" : "viewing";
+	bool same = shown && strcmp(d->mark.type, type) == 0 && d->mark.id == id;
+	if (same && strcmp(d->mark.mode, mode) == 0 && now < d->mark.renew_at)
+		return;
+	if (!same && d->mark.id)
+		mark_send(d, "DELETE", d->mark.type, d->mark.id, NULL);
+	memset(&d->mark, 0, sizeof(d->mark));
+	if (!shown)
+		return;
+	snprintf(d->mark.type, sizeof(d->mark.type), "%s", type);
+	snprintf(d->mark.mode, sizeof(d->mark.mode), "%s", mode);
+	d->mark.id = id;
+	d->mark.renew_at = now + 30; /* until the answer says how long a mark lasts */
+	mark_send(d, "PUT", type, id, mode);
+}
+
+void sync_unmark(struct desk *d)
+{
+	if (d->net && d->mark.id)
+		mark_send(d, "DELETE", d->mark.type, d->mark.id, NULL);
+	memset(&d->mark, 0, sizeof(d->mark));
+}
+
 /* --- the event stream --------------------------------------------------------- */
 
 static bool has_offer(const struct desk *d, const json_t *o)
@@ -549,6 +627,8 @@ void sync_event(struct desk *d, const char *type, const char *data, size_t len)
 		on_offer(d, j);
 	} else if (strncmp(type, "case.", 5) == 0) {
 		case_event(d, type, j);
+	} else if (strcmp(type, "viewing") == 0) {
+		viewing_event(d, j);
 	} else if (strcmp(type, "chat.message") == 0 && d->chat) {
 		chat_append(d, j);
 	} else if (strcmp(type, "chat.closed") == 0 && d->chat &&

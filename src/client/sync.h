@@ -56,6 +56,13 @@ void sync_presence(struct desk *d, const char *state, const char *reason);
  * Returns 1 when fd is readable, 0 otherwise, -1 on a fatal error. */
 int sync_wait(struct desk *d, int fd, int timeout_ms);
 
+/* My collision mark follows the record on screen: put, renewed before it
+ * expires, "writing" while d->writing, removed when the record leaves the
+ * screen (sync_unmark: at quit).  Cheap when nothing changed: call it
+ * after every turn of the loop. */
+void sync_marks(struct desk *d);
+void sync_unmark(struct desk *d);
+
 /* An event from the stream (type and JSON data). */
 void sync_event(struct desk *d, const char *type, const char *data, size_t len);
 

@@ -92,6 +92,10 @@ static const struct model_field presence_fields[] = {
 	{ "presence", F_ENUM, REQ, 0, 0, MODEL_PRESENCES, 0 },
 	{ "reason", F_STRING, NUL, 0, 100, NULL, 0 },
 };
+static const char *const VIEWING_MODES[] = { "viewing", "writing", NULL };
+static const struct model_field viewing_fields[] = {
+	{ "mode", F_ENUM, REQ, 0, 0, VIEWING_MODES, 0 },
+};
 static const struct model_field login_fields[] = {
 	{ "login", F_LOGIN, REQ, 0, 0, NULL, 0 },
 	{ "password", F_STRING, REQ, 1, 1024, NULL, 0 },
@@ -154,6 +158,7 @@ SCHEMA(MODEL_NOTE, "note", note_fields);
 SCHEMA(MODEL_TRANSFER, "transfer", transfer_fields);
 SCHEMA(MODEL_PRESENCE, "presence", presence_fields);
 SCHEMA(MODEL_LOGIN, "login", login_fields);
+SCHEMA(MODEL_VIEWING, "viewing mark", viewing_fields);
 SCHEMA(MODEL_CHAT_START, "chat", chat_start_fields);
 SCHEMA(MODEL_CHAT_MESSAGE, "message", chat_message_fields);
 SCHEMA(MODEL_CHAT_CLOSE, "chat close", chat_close_fields);

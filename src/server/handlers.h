@@ -28,6 +28,11 @@ void api_citizen_merge(struct req *r);
 void api_citizen_patch(struct req *r);
 void api_citizen_search(struct req *r);
 void api_citizen_timeline(struct req *r);
+/* api_viewing.c: collision marks */
+void api_case_viewing_put(struct req *r);
+void api_case_viewing_delete(struct req *r);
+void api_citizen_viewing_put(struct req *r);
+void api_citizen_viewing_delete(struct req *r);
 void api_events(struct req *r);
 void api_healthz(struct req *r);
 void api_interaction_create(struct req *r);

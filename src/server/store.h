@@ -158,6 +158,17 @@ struct store_ops {
 				  int64_t now, int64_t *id);
 	int (*interaction_get)(struct store_tx *tx, int64_t id, json_t **out);
 
+	/* --- collision marks (type "case" or "citizen") ----------------------- */
+	/* mark (or renew) agent's mode ("viewing", "writing") on the record
+	 * until `until`; NOT_FOUND when the record does not exist */
+	int (*viewing_set)(struct store_tx *tx, int64_t agent_id, const char *type, int64_t id,
+			   const char *mode, int64_t until, int64_t now);
+	int (*viewing_clear)(struct store_tx *tx, int64_t agent_id, const char *type, int64_t id,
+			     bool *removed);
+	/* the live marks on a record: login, mode, expires_at; by login */
+	int (*viewing_list)(struct store_tx *tx, const char *type, int64_t id, int64_t now,
+			    json_t **items);
+
 	/* --- events ------------------------------------------------------------ */
 	int (*event_append)(struct store_tx *tx, const char *type, const json_t *payload,
 			    const struct event_scope *scope, int64_t now, int64_t *seq);

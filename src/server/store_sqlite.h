@@ -126,6 +126,11 @@ int sq_case_events(struct store_tx *, int64_t, json_t **);
 int sq_interaction_create(struct store_tx *, const json_t *, int64_t, int64_t, int64_t *);
 int sq_interaction_get(struct store_tx *, int64_t, json_t **);
 
+/* collision marks */
+int sq_viewing_set(struct store_tx *, int64_t, const char *, int64_t, const char *, int64_t,
+		   int64_t);
+int sq_viewing_clear(struct store_tx *, int64_t, const char *, int64_t, bool *);
+int sq_viewing_list(struct store_tx *, const char *, int64_t, int64_t, json_t **);
 /* log: events, audit, idempotency */
 int sq_event_append(struct store_tx *, const char *, const json_t *, const struct event_scope *,
 		    int64_t, int64_t *);

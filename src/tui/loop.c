@@ -154,6 +154,7 @@ int tui_run(struct tui *t)
 			t->dirty = true;
 		if (json_array_size(d->offers))
 			worklist_build(d); /* offers expire */
+		sync_marks(d);
 		if (t->dirty) {
 			screens_draw(t);
 			refresh();

@@ -219,6 +219,7 @@ static void settle(struct desk *d)
 	time_t deadline = time(NULL) + 15;
 	do {
 		sync_wait(d, -1, 50);
+		sync_marks(d);
 	} while (d->pending > 0 && time(NULL) < deadline);
 }
 
@@ -411,6 +412,10 @@ int main(int argc, char **argv)
 		goto out;
 	sync_start(d);
 	rc = run_desk(d, &a);
+	/* Leave no collision mark behind (it would expire anyway). */
+	sync_unmark(d);
+	for (time_t dl = time(NULL) + 1; d->pending > 0 && time(NULL) <= dl;)
+		sync_wait(d, -1, 50);
 out:
 	if (d->net)
 		net_free(d->net);

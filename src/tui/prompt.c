@@ -38,6 +38,13 @@ static void set_line(struct tui *t, const char *s)
 	t->prompt_len = strlen(t->prompt);
 }
 
+/* The others see that I am writing a note or an answer (sync_marks). */
+static void update_writing(struct tui *t)
+{
+	t->desk->writing = t->prompting && (strncmp(t->prompt, "note ", 5) == 0 ||
+					    strncmp(t->prompt, "say ", 4) == 0);
+}
+
 void prompt_open(struct tui *t, const char *initial)
 {
 	t->prompting = true;
@@ -49,6 +56,7 @@ void prompt_open(struct tui *t, const char *initial)
 		t->prompt[t->prompt_len++] = ' ';
 		t->prompt[t->prompt_len] = '\0';
 	}
+	update_writing(t);
 	t->dirty = true;
 }
 
@@ -142,6 +150,7 @@ void prompt_key(struct tui *t, int key)
 		browse(t, 1);
 	else if (key < KS_UP)
 		insert(t, key);
+	update_writing(t);
 }
 
 void prompt_draw(struct tui *t)

@@ -13,6 +13,7 @@
 #include "client/i18n.h"
 #include "client/keymap.h"
 #include "client/keyspec.h"
+#include "client/viewing.h"
 #include "client/worklist.h"
 #include "core/calendar.h"
 #include "tui/tui.h"
@@ -201,6 +202,20 @@ static int citizen_cases(const json_t *c, int y, int x, int w, int maxy)
 	return y;
 }
 
+/* Who else has this record open or is writing in it, on the screen's first
+ * line (the rest of the screen moves down one).  Said in words, so that it
+ * does not rest on colour. */
+static void draw_collision(struct tui *t, struct area *a, const char *type, int64_t id)
+{
+	char who[300], buf[400];
+	if (a->rows < 3 || viewing_describe(t->desk, type, id, who, sizeof(who)) == 0)
+		return;
+	snprintf(buf, sizeof(buf), _("Aussi ouvert par : %s"), who);
+	draw_text(a->top, 1, a->cols - 1, ROLE_SOON, buf, true);
+	a->top++;
+	a->rows--;
+}
+
 /* Where the timeline column starts: beside the identity on a wide
  * terminal, under it on a narrow one (set by draw_citizen). */
 static int tl_x;
@@ -240,6 +255,7 @@ static void draw_citizen(struct tui *t, struct area *a)
 		draw_text(a->top, 1, a->cols - 1, ROLE_MUTED, _("chargement…"), false);
 		return;
 	}
+	draw_collision(t, a, "citizen", jint(d->citizen, "id"));
 	bool wide = a->cols >= 100;
 	int leftw = wide ? 38 : a->cols - 2;
 	int idmax = wide ? maxy : a->top + (a->rows > 12 ? 6 : 3);
@@ -286,6 +302,7 @@ static void draw_case(struct tui *t, struct area *a)
 		draw_text(a->top, 1, a->cols - 1, ROLE_MUTED, _("chargement…"), false);
 		return;
 	}
+	draw_collision(t, a, "case", jint(k, "id"));
 	int64_t due;
 	bool late = iso8601_parse(jtext(k, "due_at"), &due) == 0 &&
 		    worklist_countdown(due, d->now, left, sizeof(left));

@@ -82,6 +82,25 @@ keys : "status resolved" Enter
 check "a stale status change shows the conflict and the current value" \
 	see "refusé : le dossier a changé entre-temps \(état actuel : $TO\)"
 
+# --- collision: who else has the case open, or is writing in it -------------------------------
+# marks_seen: sophie marks the case (mode $1) and prints the others' marks she is told of.
+marks_seen() {
+	curl -sS --cacert "$CACERT" -H "Authorization: Bearer $SOPHIE" -X PUT \
+		-H 'Content-Type: application/json' -d "{\"mode\":\"$1\"}" "$URL/api/v1/cases/$ID/viewing" |
+		jq -r '[.viewers[] | select(.login != "sophie") | .login + ":" + .mode] | join(",")'
+}
+marks_are() { [ "$(marks_seen "$1")" = "$2" ]; }
+expect_eq "sophie opening the case is told alice has it open" "$(marks_seen writing)" alice:viewing
+check "alice's case screen says sophie is writing in it" see 'Aussi ouvert par : sophie \(écrit\)'
+keys n
+check "when alice starts a note, sophie is told she is writing" \
+	wait_for 10 marks_are viewing alice:writing
+check "...and alice sees sophie now only has it open" see 'Aussi ouvert par : sophie$'
+keys Escape
+curl -sS --cacert "$CACERT" -H "Authorization: Bearer $SOPHIE" -X DELETE "$URL/api/v1/cases/$ID/viewing" -o /dev/null
+check "when sophie leaves the case, the line goes" \
+	wait_for 10 sh -c "! tmux -u -S '$SOCK' capture-pane -p -t desk | grep -q 'Aussi ouvert'"
+
 # --- an offer pops up over any screen ------------------------------------------------------------
 keys P
 check "P makes me available" see ' · disponible · '

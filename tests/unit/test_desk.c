@@ -1,7 +1,7 @@
 /* Unit tests of the desk without its screens: the command table and its
  * dispatcher (errors back to their source, preconditions, free text),
  * key tables with their global fallback, options, the work list's order
- * and countdowns, template placeholders. */
+ * and countdowns, template placeholders, other agents' collision marks. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -18,6 +18,7 @@
 #include "client/keyspec.h"
 #include "client/options.h"
 #include "client/template.h"
+#include "client/viewing.h"
 #include "client/worklist.h"
 
 static int setup(void **state)
@@ -178,6 +179,48 @@ static void test_template(void **state)
 	assert_string_equal(small, "Merci Zo");
 }
 
+/* A "viewing" event as guichetd sends it. */
+static void mark(struct desk *d, const char *type, int id, const char *who, const char *mode,
+		 const char *expires)
+{
+	json_t *ev = json_pack("{sssissssss}", "target", type, "id", id, "agent", who, "mode", mode,
+			       "expires_at", expires);
+	viewing_event(d, ev);
+	json_decref(ev);
+}
+
+static void test_viewing(void **state)
+{
+	struct desk *d = *state;
+	char buf[128];
+	snprintf(d->login, sizeof(d->login), "alice");
+	d->now = 1794995200; /* 2026-11-18T09:46:40Z */
+	mark(d, "case", 7, "sophie", "writing", "2026-11-18T09:48:00Z");
+	mark(d, "case", 7, "karim", "viewing", "2026-11-18T09:48:00Z");
+	mark(d, "case", 7, "alice", "viewing", "2026-11-18T09:48:00Z"); /* mine: not shown */
+	mark(d, "citizen", 7, "lucie", "viewing", "2026-11-18T09:48:00Z");
+	assert_int_equal(viewing_describe(d, "case", 7, buf, sizeof(buf)), 2);
+	assert_string_equal(buf, "sophie (écrit), karim");
+	mark(d, "case", 7, "sophie", "viewing", "2026-11-18T09:48:00Z"); /* replaces, not adds */
+	assert_int_equal(viewing_describe(d, "case", 7, buf, sizeof(buf)), 2);
+	assert_string_equal(buf, "karim, sophie");
+	mark(d, "case", 7, "karim", "left", "2026-11-18T09:46:40Z");
+	assert_int_equal(viewing_describe(d, "case", 7, buf, sizeof(buf)), 1);
+	assert_string_equal(buf, "sophie");
+	d->now += 3600; /* a desk that died: its mark expires */
+	assert_int_equal(viewing_describe(d, "case", 7, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "");
+	json_t *list = json_pack("[{ssssss}]", "login", "nadia", "mode", "writing", "expires_at",
+				 "2026-11-18T11:00:00Z");
+	viewing_answer(d, "case", 7, list);
+	json_decref(list);
+	assert_int_equal(viewing_describe(d, "case", 7, buf, sizeof(buf)), 1);
+	assert_string_equal(buf, "nadia (écrit)");
+	char tiny[8];
+	viewing_describe(d, "case", 7, tiny, sizeof(tiny)); /* cut, still a string */
+	assert_true(strlen(tiny) < sizeof(tiny));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -188,6 +231,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_options, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_source, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_template, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_viewing, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
