@@ -72,6 +72,9 @@ struct desk {
 	json_t *offers;           /* array: chats and calls offered to me */
 	json_t *citizen;          /* the open citizen's 360° view */
 	json_t *timeline;         /* array: the open citizen's timeline */
+	char timeline_next[256];  /* the cursor of what follows it ("" : all loaded) */
+	unsigned timeline_epoch;  /* bumped when the timeline is replaced */
+	bool timeline_more;       /* its next page has been asked for */
 	json_t *kase;             /* the open case */
 	bool kase_stale;          /* changed on the server since it was read */
 	json_t *case_events;      /* array: its history */

@@ -18,6 +18,12 @@
 #include "client/worklist.h"
 #include "core/json_bounded.h"
 
+/* The timeline is read a page at a time, the next one asked for while the
+ * agent is still this many lines from the end of what is loaded, so that
+ * paging down never waits for the network. */
+#define TIMELINE_PAGE 500
+#define TIMELINE_AHEAD 300
+
 enum slot { SLOT_CITIZEN, SLOT_TIMELINE, SLOT_CASE, SLOT_EVENTS, SLOT_SEARCH, SLOT_CASES,
 	    SLOT_CHAT, SLOT_DUPLICATE, SLOT_N };
 
@@ -108,6 +114,17 @@ static void on_me(void *arg, const struct net_result *res)
 	free(t);
 }
 
+/* The timeline was replaced: a page asked for before lands nowhere. */
+static void timeline_reset(struct desk *d, const char *next)
+{
+	d->timeline_epoch++;
+	d->timeline_more = false;
+	/* a cursor longer than this was not made by guichetd: stop there */
+	if (!next || strlen(next) >= sizeof(d->timeline_next))
+		next = "";
+	snprintf(d->timeline_next, sizeof(d->timeline_next), "%s", next);
+}
+
 static void on_items(void *arg, const struct net_result *res)
 {
 	struct ticket *t = arg;
@@ -127,6 +144,8 @@ static void on_items(void *arg, const struct net_result *res)
 			      : t->slot == SLOT_CASES    ? &d->my_cases
 							 : &d->templates;
 		desk_set(slot, json_incref(items));
+		if (t->slot == SLOT_TIMELINE)
+			timeline_reset(d, json_string_value(json_object_get(res->body, "next_cursor")));
 		if (t->slot == SLOT_CASES)
 			worklist_build(d);
 		if (t->slot == SLOT_SEARCH)
@@ -172,6 +191,7 @@ void sync_open_citizen(struct desk *d, int64_t id)
 	if (!d->citizen || jint(d->citizen, "id") != id) {
 		desk_set(&d->citizen, NULL);
 		desk_set(&d->timeline, NULL);
+		timeline_reset(d, NULL);
 		d->cur[SCREEN_CITIZEN] = (struct desk_cursor){ 0, 0 };
 	}
 	snprintf(path, sizeof(path), "/api/v1/citizens/%lld", (long long)id);
@@ -197,6 +217,46 @@ void sync_open_case(struct desk *d, const char *id_or_ref)
 	snprintf(path, sizeof(path), "/api/v1/cases/%s/events", id_or_ref);
 	get(d, path, ticket(d, SLOT_EVENTS, 0, _("historique du dossier")), on_items);
 	desk_go(d, SCREEN_CASE);
+}
+
+/* The next page of the timeline landed: appended to what is shown. */
+static void on_timeline_more(void *arg, const struct net_result *res)
+{
+	struct ticket *t = arg;
+	struct desk *d = t->d;
+	landed(t);
+	json_t *items = json_object_get(res->body, "items");
+	if (t->gen == d->timeline_epoch && jint(d->citizen, "id") == t->id) {
+		d->timeline_more = false;
+		if (res->status == 200 && json_is_array(items) && json_is_array(d->timeline)) {
+			json_array_extend(d->timeline, items);
+			const char *next = json_string_value(json_object_get(res->body, "next_cursor"));
+			snprintf(d->timeline_next, sizeof(d->timeline_next), "%s",
+				 next && strlen(next) < sizeof(d->timeline_next) ? next : "");
+		} else {
+			desk_error(d, "%s : %s", t->what, why(res));
+			d->timeline_next[0] = '\0'; /* not asked again and again */
+		}
+	}
+	free(t);
+}
+
+void sync_ahead(struct desk *d)
+{
+	char path[400];
+	int n = (int)json_array_size(d->timeline);
+	if (!d->net || d->screen != SCREEN_CITIZEN || !d->timeline_next[0] || d->timeline_more ||
+	    d->cur[SCREEN_CITIZEN].selected + TIMELINE_AHEAD < n)
+		return;
+	int64_t id = jint(d->citizen, "id");
+	snprintf(path, sizeof(path), "/api/v1/citizens/%lld/timeline?limit=%d&cursor=%s",
+		 (long long)id, TIMELINE_PAGE, d->timeline_next);
+	struct ticket *t = ticket(d, SLOT_N, id, _("historique"));
+	if (!t)
+		return;
+	t->gen = d->timeline_epoch;
+	d->timeline_more = true;
+	get(d, path, t, on_timeline_more);
 }
 
 /* Percent-encode a query value (RFC 3986 unreserved characters kept). */

@@ -61,6 +61,9 @@ int sync_wait(struct desk *d, int fd, int timeout_ms);
  * screen (sync_unmark: at quit).  Cheap when nothing changed: call it
  * after every turn of the loop. */
 void sync_marks(struct desk *d);
+/* Ask for the next page of the open citizen's timeline when the agent comes
+ * near the end of what is loaded.  Cheap: call it after every turn too. */
+void sync_ahead(struct desk *d);
 void sync_unmark(struct desk *d);
 
 /* An event from the stream (type and JSON data). */

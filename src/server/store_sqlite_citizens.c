@@ -325,22 +325,30 @@ int sq_citizen_timeline(struct store_tx *tx, int64_t id, const char *cursor, int
 		snprintf(t->err, sizeof(t->err), "bad cursor");
 		return STORE_INVALID;
 	}
+	/* Each branch is cut at the cursor and limited on its own index
+	 * (interactions_citizen, case_events_case), so that a page deep in a
+	 * long timeline costs one page, not the whole history sorted. */
 	sqlite3_stmt *st = sq_prep(t,
 		"SELECT kind, id, at, at AS at_s, channel, direction, agent, summary, case_id, case_ref,"
 		" service, service_id, event, ended_at, external_ref, data_json FROM ("
-		" SELECT 'interaction' AS kind, i.id, i.started_at AS at, i.channel, i.direction,"
-		"  a.login AS agent, i.summary, i.case_id, k.ref AS case_ref, s.slug AS service,"
-		"  k.service_id, NULL AS event, i.ended_at, i.external_ref, NULL AS data_json"
-		"  FROM interactions i LEFT JOIN agents a ON a.id = i.agent_id"
-		"  LEFT JOIN cases k ON k.id = i.case_id LEFT JOIN services s ON s.id = k.service_id"
-		"  WHERE i.citizen_id = ?1"
+		" SELECT * FROM ("
+		"  SELECT 'interaction' AS kind, i.id, i.started_at AS at, i.channel, i.direction,"
+		"   a.login AS agent, i.summary, i.case_id, k.ref AS case_ref, s.slug AS service,"
+		"   k.service_id, NULL AS event, i.ended_at, i.external_ref, NULL AS data_json"
+		"   FROM interactions i LEFT JOIN agents a ON a.id = i.agent_id"
+		"   LEFT JOIN cases k ON k.id = i.case_id LEFT JOIN services s ON s.id = k.service_id"
+		"   WHERE i.citizen_id = ?1 AND (?2 IS NULL OR i.started_at < ?2 OR"
+		"    (i.started_at = ?2 AND ('interaction' < ?3 OR ('interaction' = ?3 AND i.id < ?4))))"
+		"   ORDER BY i.started_at DESC, i.id DESC LIMIT ?5)"
 		" UNION ALL"
-		" SELECT 'case_event', e.id, e.at, NULL, NULL, a.login, NULL, e.case_id, k.ref, s.slug,"
-		"  k.service_id, e.kind, NULL, NULL, e.data_json"
-		"  FROM case_events e JOIN cases k ON k.id = e.case_id"
-		"  LEFT JOIN agents a ON a.id = e.agent_id LEFT JOIN services s ON s.id = k.service_id"
-		"  WHERE k.citizen_id = ?1)"
-		" WHERE ?2 IS NULL OR (at, kind, id) < (?2, ?3, ?4)"
+		" SELECT * FROM ("
+		"  SELECT 'case_event', e.id, e.at, NULL, NULL, a.login, NULL, e.case_id, k.ref, s.slug,"
+		"   k.service_id, e.kind, NULL, NULL, e.data_json"
+		"   FROM case_events e JOIN cases k ON k.id = e.case_id"
+		"   LEFT JOIN agents a ON a.id = e.agent_id LEFT JOIN services s ON s.id = k.service_id"
+		"   WHERE k.citizen_id = ?1 AND (?2 IS NULL OR e.at < ?2 OR"
+		"    (e.at = ?2 AND ('case_event' < ?3 OR ('case_event' = ?3 AND e.id < ?4))))"
+		"   ORDER BY e.at DESC, e.id DESC LIMIT ?5))"
 		" ORDER BY at DESC, kind DESC, id DESC LIMIT ?5");
 	if (!st) {
 		json_decref(cur);

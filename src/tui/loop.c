@@ -155,6 +155,7 @@ int tui_run(struct tui *t)
 		if (json_array_size(d->offers))
 			worklist_build(d); /* offers expire */
 		sync_marks(d);
+		sync_ahead(d);
 		if (t->dirty) {
 			screens_draw(t);
 			refresh();

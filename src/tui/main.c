@@ -220,6 +220,7 @@ static void settle(struct desk *d)
 	do {
 		sync_wait(d, -1, 50);
 		sync_marks(d);
+		sync_ahead(d);
 	} while (d->pending > 0 && time(NULL) < deadline);
 }
 

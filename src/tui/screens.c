@@ -264,8 +264,12 @@ static void draw_citizen(struct tui *t, struct area *a)
 		citizen_cases(d->citizen, y + 1, 1, leftw, maxy);
 	tl_x = wide ? 40 : 0;
 	int ty = wide ? a->top : y;
-	draw_text(ty, tl_x, a->cols - tl_x, ROLE_LABEL, _("Historique, tous canaux (récent d'abord) :"),
-		  true);
+	/* where I am in it, "+" while there is more to load (like a pager) */
+	char head[200];
+	int n = (int)json_array_size(d->timeline);
+	snprintf(head, sizeof(head), _("Historique, tous canaux (récent d'abord) : %d/%d%s"),
+		 n ? d->cur[SCREEN_CITIZEN].selected + 1 : 0, n, d->timeline_next[0] ? "+" : "");
+	draw_text(ty, tl_x, a->cols - tl_x, ROLE_LABEL, head, true);
 	draw_list(t, a, ty + 1, d->timeline, SCREEN_CITIZEN, timeline_line);
 }
 

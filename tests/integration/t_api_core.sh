@@ -135,6 +135,18 @@ expect_eq "log a phone interaction" \
 	"$(jreq POST /api/v1/interactions "{\"citizen_id\":$CID,\"channel\":\"phone\",\"direction\":\"in\",\"summary\":\"Appel pour suivi\"}")" 201
 expect_eq "the timeline's newest entry is the call" \
 	"$(req GET /api/v1/citizens/$CID/timeline >/dev/null; jbody '.items[0].channel')" phone
+# Paging with a cursor, 3 at a time, gives the whole timeline once, in order.
+req GET "/api/v1/citizens/$CID/timeline?limit=500" >/dev/null
+ALL=$(jbody '[.items[] | .kind + ":" + (.id | tostring)] | join(" ")')
+PAGED= CUR=
+for _ in $(seq 200); do
+	req GET "/api/v1/citizens/$CID/timeline?limit=3${CUR:+&cursor=$CUR}" >/dev/null
+	PAGED="$PAGED $(jbody '[.items[] | .kind + ":" + (.id | tostring)] | join(" ")')"
+	CUR=$(jbody '.next_cursor // empty')
+	[ -z "$CUR" ] && break
+done
+expect_match "the timeline mixes interactions and case events" "$ALL" 'interaction:.*case_event:|case_event:.*interaction:'
+expect_eq "paging through the timeline gives every entry once, newest first" "$(echo $PAGED)" "$ALL"
 
 # --- idempotency ----------------------------------------------------------
 B="{\"citizen_id\":$CID,\"channel\":\"counter\",\"direction\":\"in\",\"summary\":\"Visite\"}"
