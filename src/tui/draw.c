@@ -4,11 +4,54 @@
  * cut by display width without splitting a character. */
 #define _XOPEN_SOURCE_EXTENDED 1
 #include <curses.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/text.h"
 #include "tui/tui.h"
+
+/* The role of every cell drawn since the last draw_roles_reset, for the
+ * screen tests (draw_roles_dump): what curses keeps is attributes, and
+ * two roles may share them (the mono theme). */
+static unsigned char *roles;
+static int roles_rows, roles_cols;
+
+int draw_roles_reset(int rows, int cols)
+{
+	if (rows != roles_rows || cols != roles_cols) {
+		free(roles);
+		roles = calloc((size_t)rows * (size_t)cols, 1);
+		roles_rows = roles ? rows : 0;
+		roles_cols = roles ? cols : 0;
+		return roles ? 0 : -1;
+	}
+	if (roles)
+		memset(roles, ROLE_NORMAL, (size_t)rows * (size_t)cols);
+	return 0;
+}
+
+static void note_roles(int y, int x, int width, enum role r)
+{
+	if (!roles || y < 0 || y >= roles_rows)
+		return;
+	for (int c = x < 0 ? 0 : x; c < x + width && c < roles_cols; c++)
+		roles[(size_t)y * (size_t)roles_cols + (size_t)c] = (unsigned char)r;
+}
+
+void draw_roles_dump(FILE *out)
+{
+	/* one character per role, in the order of enum role */
+	static const char marks[ROLE_COUNT + 1] = ".TBSLmOsoME";
+	for (int y = 0; y < roles_rows; y++) {
+		int end = roles_cols;
+		while (end > 0 && roles[(size_t)y * (size_t)roles_cols + (size_t)end - 1] == ROLE_NORMAL)
+			end--;
+		for (int x = 0; x < end; x++)
+			fputc(marks[roles[(size_t)y * (size_t)roles_cols + (size_t)x]], out);
+		fputc('\n', out);
+	}
+}
 
 const char *jtext(const json_t *o, const char *k)
 {
@@ -32,6 +75,7 @@ int draw_text(int y, int x, int width, enum role r, const char *s, bool pad)
 		for (int c = (int)used; c < width; c++)
 			mvaddch(y, x + c, ' ');
 	attrset(A_NORMAL);
+	note_roles(y, x, pad ? width : (int)used, r);
 	return pad ? width : (int)used;
 }
 

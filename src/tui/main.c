@@ -44,24 +44,26 @@ static const char USAGE[] =
 	"  --size RxC --script FILE\n"
 	"                    no terminal: run FILE's commands (\"key K\" presses K) on a\n"
 	"                    screen of R rows and C columns, then print it (screen tests)\n"
+	"  --dump-roles      after the screen, print the colour role of every cell\n"
 	"  --help, --version\n";
 
 struct args {
 	const char *server, *cacert, *login, *rc, *theme, *script;
-	bool demo;
+	bool demo, dump_roles;
 	int rows, cols;
 };
 
 static int parse_args(int argc, char **argv, struct args *a)
 {
 	enum { O_SERVER = 256, O_CACERT, O_LOGIN, O_DEMO, O_THEME, O_SIZE, O_SCRIPT, O_HELP,
-	       O_VERSION };
+	       O_VERSION, O_ROLES };
 	static const struct option opts[] = {
 		{ "server", 1, NULL, O_SERVER }, { "cacert", 1, NULL, O_CACERT },
 		{ "login", 1, NULL, O_LOGIN },   { "demo", 0, NULL, O_DEMO },
 		{ "theme", 1, NULL, O_THEME },   { "size", 1, NULL, O_SIZE },
 		{ "script", 1, NULL, O_SCRIPT }, { "help", 0, NULL, O_HELP },
-		{ "version", 0, NULL, O_VERSION }, { NULL, 0, NULL, 0 },
+		{ "version", 0, NULL, O_VERSION }, { "dump-roles", 0, NULL, O_ROLES },
+		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 	while ((c = getopt_long(argc, argv, "F:", opts, NULL)) != -1) {
@@ -70,6 +72,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 		case O_CACERT: a->cacert = optarg; break;
 		case O_LOGIN: a->login = optarg; break;
 		case O_DEMO: a->demo = true; break;
+		case O_ROLES: a->dump_roles = true; break;
 		case O_THEME: a->theme = optarg; break;
 		case O_SCRIPT: a->script = optarg; break;
 		case 'F': a->rc = optarg; break;
@@ -241,7 +244,7 @@ static void dump_screen(void)
 	}
 }
 
-static int run_script(struct tui *t, const char *path)
+static int run_script(struct tui *t, const char *path, bool roles)
 {
 	FILE *f = fopen(path, "r");
 	char line[1100], err[512];
@@ -274,6 +277,10 @@ static int run_script(struct tui *t, const char *path)
 	t->desk->now = (int64_t)time(NULL);
 	screens_draw(t);
 	dump_screen();
+	if (roles) {
+		puts("--- roles");
+		draw_roles_dump(stdout);
+	}
 	return 0;
 }
 
@@ -362,7 +369,7 @@ static int run_desk(struct desk *d, const struct args *a)
 		return 1;
 	}
 	term_theme(d, a->theme ? a->theme : options_get(d->opts, "theme"));
-	int rc = a->script ? run_script(&t, a->script) : tui_run(&t);
+	int rc = a->script ? run_script(&t, a->script, a->dump_roles) : tui_run(&t);
 	term_stop();
 	d->ui = NULL;
 	return rc;

@@ -525,6 +525,7 @@ void screens_draw(struct tui *t)
 {
 	struct desk *d = t->desk;
 	erase();
+	draw_roles_reset(LINES, COLS);
 	char title[160];
 	snprintf(title, sizeof(title), " guichet — %s", _(screen_defs[d->screen].title));
 	draw_text(0, 0, COLS, ROLE_TITLE, title, true);

@@ -5,6 +5,7 @@
 #define GUICHET_TUI_TUI_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stddef.h>
 #include <jansson.h>
 
@@ -39,6 +40,13 @@ int term_attr(enum role r);     /* curses attributes of a role */
  * inside a character; pads with spaces to width when pad.  Returns the
  * columns taken: width when padding, else the text's own width. */
 int draw_text(int y, int x, int width, enum role r, const char *s, bool pad);
+/* The colour role of each cell, for the screen tests: reset at each full
+ * draw (0, or -1 when out of memory: then nothing is recorded); dumped as
+ * one line of marks per screen line, ". T B S L m O s o M E" for normal,
+ * title, status, selected, label, muted, overdue, soon, offer, message,
+ * error, trailing normal cells left out. */
+int draw_roles_reset(int rows, int cols);
+void draw_roles_dump(FILE *out);
 /* Draw "label value" on a line; returns the columns used. */
 int draw_field(int y, int x, int width, const char *label, const char *value);
 /* A JSON member as text ("" when absent). */

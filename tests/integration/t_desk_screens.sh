@@ -28,6 +28,18 @@ expect_eq "the screen is 24 lines" "$(wc -l <"$T/screen")" 24
 widest() { LC_ALL=C.UTF-8 bash -c 'm=0; while IFS= read -r l; do [ ${#l} -gt $m ] && m=${#l}; done <"$1"; echo $m' _ "$1"; }
 expect_match "no line is wider than 80 columns (characters, not bytes)" "$(widest "$T/screen")" '^([0-9]|[1-7][0-9]|80)$'
 FIRST_REF=$(line 3 | awk '{print $2}')
+# The colour roles of the same screen, one mark per cell (guichet(1), --dump-roles).
+printf '\n' >"$T/script"
+GUICHET_TOKEN=$ALICE XDG_CONFIG_HOME=$T/none "$GUICHET" --server "$URL" --cacert "$CACERT" \
+	--size 24x80 --script "$T/script" --dump-roles >"$T/both" 2>"$T/stderr"
+sed '1,/^--- roles$/d' "$T/both" >"$T/roles"
+role() { sed -n "$1p" "$T/roles"; }
+expect_eq "roles: the title line is drawn as the title" "$(role 1)" "$(printf 'T%.0s' $(seq 80))"
+expect_eq "roles: the selected case, as selected, across the screen" "$(role 3)" "$(printf 'S%.0s' $(seq 80))"
+expect_match "roles: an overdue countdown in the overdue role (and in words)" "$(role 4)" '[.m]O{8,}$'
+expect_match "...the same line's words: retard" "$(line 4)" 'retard [0-9]+ (j|h|min)$'
+expect_eq "roles: the status bar" "$(role 23)" "$(printf 'B%.0s' $(seq 80))"
+expect_eq "roles: the message line" "$(role 24)" "$(printf 'M%.0s' $(seq 80))"
 
 # --- a case, its citizen ------------------------------------------------------------
 screen 24x80 "key <Enter>"
