@@ -139,6 +139,14 @@ check "after a resize to 80x24 the title is there" see 'guichet — '
 check "...and the status bar" see '^ alice \(agent\)'
 keys w
 check "the work list at 80x24" see 'Liste de travail'
+# Accessibility: the terminal cursor rests on the selected line, so braille
+# displays and screen readers follow the agent.
+keys Home j j
+check "the terminal cursor rests on the selected line (the third case)" \
+	wait_for 10 sh -c "[ \"\$(tmux -u -S '$SOCK' display-message -p -t desk '#{cursor_y}')\" = 4 ]"
+keys k
+check "...and follows it up" \
+	wait_for 10 sh -c "[ \"\$(tmux -u -S '$SOCK' display-message -p -t desk '#{cursor_y}')\" = 3 ]"
 widest() { shown | while IFS= read -r l; do echo "${#l}"; done | sort -n | tail -1; }
 expect_match "no line is longer than 80 columns" "$(widest)" '^([0-9]|[1-7][0-9]|80)$'
 
