@@ -75,6 +75,7 @@ int auth_token_caller(struct store_tx *tx, const char *token, int64_t now, struc
 	char role[16];
 	memset(c, 0, sizeof(*c));
 	auth_token_hash(token, hash);
+	memcpy(c->token_hash, hash, sizeof(c->token_hash));
 	int rc = tx->ops->token_lookup(tx, hash, now, &c->token_id, &c->agent_id, &c->chat_id, role,
 				       c->login);
 	if (rc != STORE_OK)

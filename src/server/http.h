@@ -37,6 +37,8 @@ struct caller {
 	int64_t agent_id;          /* 0 for public tokens */
 	int64_t chat_id;           /* public tokens only */
 	int64_t token_id;
+	unsigned char token_hash[32]; /* what the token is stored as: lets a long
+					 stream check it is still valid */
 	char login[65];
 	int nservices;             /* the agent's skills (service ids) */
 	int64_t services[CALLER_MAX_SERVICES];

@@ -37,6 +37,8 @@ struct stream {
 	size_t len, off, cap;
 	bool suspended;
 	uint64_t last_write_ns;
+	uint64_t serial;          /* names the stream outside the lock */
+	bool revoked;             /* its token is no longer valid: end it */
 	struct stream *prev, *next;
 };
 
@@ -49,6 +51,8 @@ struct hub {
 	struct stream *streams;
 	bool stopping;
 	pthread_t beat;
+	uint64_t next_serial;
+	uint64_t checked_ns;     /* when the streams' tokens were last checked */
 	bool beat_started;
 };
 
@@ -206,9 +210,9 @@ static long stream_read(void *p, struct MHD_Connection *conn, uint64_t pos, char
 	struct stream *s = p;
 	struct hub *h = s->h;
 	pthread_mutex_lock(&h->lock);
-	if (h->stopping) {
+	if (h->stopping || s->revoked) {
 		pthread_mutex_unlock(&h->lock);
-		return -1;
+		return -1; /* the end of the stream: a revoked reader must log in again */
 	}
 	if (s->off == s->len) {
 		s->off = s->len = 0;
@@ -263,6 +267,7 @@ int hub_open_stream(struct hub *h, struct req *r, int64_t last_id)
 	pthread_mutex_lock(&h->lock);
 	load_new(h);
 	s->last_seq = last_id < 0 || last_id > h->loaded ? h->loaded : last_id;
+	s->serial = ++h->next_serial;
 	s->next = h->streams;
 	if (h->streams)
 		h->streams->prev = s;
@@ -276,6 +281,60 @@ int hub_open_stream(struct hub *h, struct req *r, int64_t last_id)
 	r->status = 200;
 	r->answered = true;
 	return 0;
+}
+
+/* A stream lives longer than the token that opened it: every few
+ * heartbeats each stream's token is looked up again, and the streams whose
+ * token was revoked (logout), has expired, or whose agent was disabled are
+ * ended.  The lookups run outside the hub lock, streams named by serial. */
+struct check {
+	uint64_t serial;
+	unsigned char hash[32];
+};
+
+static void revoke(struct hub *h, const struct check *bad, size_t nbad)
+{
+	for (struct stream *s = h->streams; s; s = s->next) {
+		for (size_t i = 0; i < nbad; i++) {
+			if (s->serial != bad[i].serial)
+				continue;
+			s->revoked = true;
+			if (s->suspended) {
+				s->suspended = false;
+				http_resume(s->conn);
+			}
+		}
+	}
+}
+
+/* Called with the lock held; returns with it held. */
+static void check_tokens(struct hub *h)
+{
+	size_t n = 0, nbad = 0;
+	for (struct stream *s = h->streams; s; s = s->next)
+		n++;
+	struct check *all = n ? calloc(n, sizeof(*all)) : NULL;
+	if (!all)
+		return;
+	n = 0;
+	for (struct stream *s = h->streams; s; s = s->next) {
+		all[n].serial = s->serial;
+		memcpy(all[n++].hash, s->caller.token_hash, 32);
+	}
+	pthread_mutex_unlock(&h->lock);
+	struct store_tx *tx = store_tx_get(h->srv->store);
+	if (tx && tx->ops->begin_read(tx) == STORE_OK) {
+		int64_t now = (int64_t)time(NULL), tid, aid, cid;
+		char role[16], login[65];
+		for (size_t i = 0; i < n; i++)
+			if (tx->ops->token_lookup(tx, all[i].hash, now, &tid, &aid, &cid, role, login) ==
+			    STORE_NOT_FOUND)
+				all[nbad++] = all[i];
+		tx->ops->rollback(tx);
+	}
+	pthread_mutex_lock(&h->lock);
+	revoke(h, all, nbad);
+	free(all);
 }
 
 /* Wake idle streams once a second so that each sends its keep-alive in
@@ -294,6 +353,10 @@ static void *heartbeat(void *arg)
 		uint64_t period = (uint64_t)h->srv->cfg.heartbeat_s * 1000000000u;
 		uint64_t now = now_ns();
 		wake_all(h, now > period ? now - period : 0);
+		if (now - h->checked_ns >= 2 * period) {
+			h->checked_ns = now;
+			check_tokens(h);
+		}
 	}
 	pthread_mutex_unlock(&h->lock);
 	return NULL;
