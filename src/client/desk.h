@@ -54,7 +54,7 @@ struct desk_cursor {
 };
 
 /* Connection state, shown in the status bar. */
-enum desk_conn { DESK_OFFLINE, DESK_CONNECTING, DESK_ONLINE };
+enum desk_conn { DESK_OFFLINE, DESK_CONNECTING, DESK_ONLINE, DESK_REFUSED };
 
 #define DESK_BACK_MAX 16
 

@@ -74,6 +74,7 @@ struct stream {
 	bool broken;                 /* the parser refused the stream */
 	struct note *notes, **tail;
 	long backoff_ms, backoff_kept, retry_ms;
+	bool refused;             /* answered 401: the session is over */
 	int64_t next_try_ms, last_byte_ms;
 	char errbuf[CURL_ERROR_SIZE];
 };
@@ -580,6 +581,8 @@ static bool stream_answered(struct net *n)
 	char *ct = NULL;
 	curl_easy_getinfo(n->ev.easy, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_getinfo(n->ev.easy, CURLINFO_CONTENT_TYPE, &ct);
+	if (status == 401)
+		n->ev.refused = true;
 	if (status != 200 || !ct || strncasecmp(ct, "text/event-stream", 17) != 0)
 		return false;
 	n->ev.backoff_kept = n->ev.backoff_ms;
@@ -664,6 +667,11 @@ static void stream_ended(struct net *n)
 {
 	struct stream *s = &n->ev;
 	stream_close(n);
+	if (s->refused) { /* trying again would only be refused again */
+		s->wanted = false;
+		set_state(n, NET_REFUSED);
+		return;
+	}
 	if (s->broken && s->backoff_kept > s->backoff_ms)
 		s->backoff_ms = s->backoff_kept;
 	long wait = s->backoff_ms > s->retry_ms ? s->backoff_ms : s->retry_ms;
@@ -736,6 +744,7 @@ int net_follow_events(struct net *n, const char *after, net_event_fn on_event,
 	n->ev.on_state = on_state;
 	n->ev.arg = arg;
 	n->ev.wanted = true;
+	n->ev.refused = false;
 	n->ev.backoff_ms = n->ev.backoff_kept = BACKOFF_MIN;
 	n->ev.retry_ms = 0;
 	n->ev.next_try_ms = 0;

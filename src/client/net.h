@@ -21,7 +21,9 @@
 /* The event stream's state.  OFFLINE: no stream (not followed, or waiting
  * for the next attempt); CONNECTING: an attempt is under way; ONLINE: the
  * server answered 200 with an event stream. */
-enum net_state { NET_OFFLINE, NET_CONNECTING, NET_ONLINE };
+/* NET_REFUSED: the server refused the session (401): the stream is not
+ * opened again, a new login is needed. */
+enum net_state { NET_OFFLINE, NET_CONNECTING, NET_ONLINE, NET_REFUSED };
 
 struct net_config {
 	const char *base_url;         /* "https://host:port", no path; required */

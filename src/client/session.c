@@ -135,3 +135,21 @@ int session_login(struct desk *d, const char *login, const char *password, char 
 	sodium_memzero(w.token, sizeof(w.token));
 	return 0;
 }
+
+static void on_me(void *arg, const struct net_result *res)
+{
+	struct login_wait *w = arg;
+	w->done = true;
+	w->status = res->status;
+}
+
+int session_valid(struct desk *d)
+{
+	struct login_wait w = { 0 };
+	if (net_request(d->net, "GET", "/api/v1/me", NULL, NULL, NULL, on_me, &w) < 0)
+		return -1;
+	while (!w.done)
+		if (sync_wait(d, -1, 1000) < 0)
+			break;
+	return !w.done || w.status == 0 ? -1 : w.status == 401 ? 0 : 1;
+}

@@ -20,4 +20,9 @@ int session_token_save(const char *server, const char *token, char *err, size_t 
 int session_login(struct desk *d, const char *login, const char *password, char *out, size_t n,
 		  char *err, size_t errlen);
 
+/* Is the token set on d->net still a session (GET /api/v1/me)?  1 yes,
+ * 0 refused (logged out, expired, account disabled), -1 no answer (the
+ * desk then starts offline and tries again). */
+int session_valid(struct desk *d);
+
 #endif

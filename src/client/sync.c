@@ -710,9 +710,13 @@ static void on_stream_state(void *arg, enum net_state st)
 	struct desk *d = arg;
 	static const enum desk_conn map[] = { [NET_OFFLINE] = DESK_OFFLINE,
 					      [NET_CONNECTING] = DESK_CONNECTING,
-					      [NET_ONLINE] = DESK_ONLINE };
+					      [NET_ONLINE] = DESK_ONLINE,
+					      [NET_REFUSED] = DESK_REFUSED };
 	enum desk_conn before = d->conn;
 	d->conn = map[st];
+	if (d->conn == DESK_REFUSED)
+		desk_error(d, _("la session a pris fin (déconnexion, expiration ou compte désactivé) :"
+				" quittez et relancez guichet pour vous reconnecter"));
 	if (before != DESK_ONLINE && d->conn == DESK_ONLINE)
 		sync_worklist(d); /* what changed while we were away */
 }

@@ -168,7 +168,9 @@ static int authenticate(struct desk *d, const char *server, const char *login, b
 	}
 	if (session_token_load(server, token, sizeof(token)) == 0) {
 		net_set_token(d->net, token);
-		return 0;
+		if (session_valid(d) != 0)
+			return 0;
+		fprintf(stderr, _("La session enregistrée a pris fin : reconnectez-vous.\n"));
 	}
 	snprintf(user, sizeof(user), "%s", login ? login : "");
 	snprintf(pw, sizeof(pw), "%s", first_password);

@@ -508,7 +508,8 @@ static const char *presence_words(const char *p)
 static void draw_status(struct tui *t, int y)
 {
 	struct desk *d = t->desk;
-	static const char *const conn[] = { N_("hors ligne"), N_("connexion…"), N_("en ligne") };
+	static const char *const conn[] = { N_("hors ligne"), N_("connexion…"), N_("en ligne"),
+					    N_("session terminée") };
 	char buf[300], clock[8];
 	time_t now = (time_t)d->now;
 	struct tm tm;

@@ -21,7 +21,7 @@ see() {
 keys() { tm send-keys -t desk "$@"; }
 trap 'tm kill-server 2>/dev/null; finish' EXIT
 
-start_server --offer-timeout 60
+start_server --offer-timeout 60 --heartbeat 2
 ALICE=$(login alice)
 SOPHIE=$(login sophie)
 TOKEN=$ALICE
@@ -173,6 +173,12 @@ check "her file opens" see 'Usager — vue 360°'
 check "her timeline shows the hostile note, defused" see 'Note .*end'
 keys : "open case $EVIL_CASE" Enter
 check "the case with escapes in its subject opens" see "$EVIL_CASE"
+# --- the session ends on the server (logout elsewhere, expiry, account disabled) --------------------------
+TOKEN=$(tr -d '\n' <"$T"/state/guichet/token-*)
+expect_eq "the desk's session is ended on the server" "$(req DELETE /api/v1/auth/token)" 204
+TOKEN=$ALICE
+check "the status bar says the session is over" see ' · session terminée · '
+check "...and the message line says what to do" see 'la session a pris fin'
 keys q
 wait_for 10 sh -c "! tmux -u -S '$SOCK' has-session -t desk 2>/dev/null"
 check "q quits" sh -c "! tmux -u -S '$SOCK' has-session -t desk 2>/dev/null"
@@ -184,3 +190,16 @@ check "no C1 CSI" sh -c "! LC_ALL=C grep -aqP '\xc2\x9b' '$T/bytes'"
 check "no bidi override" sh -c "! LC_ALL=C grep -aqP '\xe2\x80\xae' '$T/bytes'"
 check "the data's colour escape arrived defused" env LC_ALL=C grep -aqP '\xef\xbf\xbd\[31mred' "$T/bytes"
 check "...and never raw" sh -c "! LC_ALL=C grep -aqP '\x1b\[31mred' '$T/bytes'"
+
+# The next start finds the saved token refused and asks for the password again.
+tm new-session -d -s again -x 100 -y 30 \
+	"env XDG_STATE_HOME='$T/state' XDG_CONFIG_HOME='$T/config' LANG=C.UTF-8 \
+	 '$GUICHET' --server '$URL' --cacert '$CACERT' --login alice"
+check "a refused saved session is said at the next start" \
+	wait_for 15 sh -c "tmux -u -S '$SOCK' capture-pane -p -t again | grep -q 'La session enregistrée a pris fin'"
+check "...and the password asked again" \
+	wait_for 15 sh -c "tmux -u -S '$SOCK' capture-pane -p -t again | grep -q 'Mot de passe'"
+tm send-keys -t again demo Enter
+check "...after which the desk works" \
+	wait_for 15 sh -c "tmux -u -S '$SOCK' capture-pane -p -t again | grep -q 'Liste de travail'"
+tm kill-session -t again
