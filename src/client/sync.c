@@ -638,13 +638,45 @@ static bool has_offer(const struct desk *d, const json_t *o)
 	return false;
 }
 
+/* The citizen an offer matched, for the pop-up: name and open cases. */
+static void on_offer_citizen(void *arg, const struct net_result *res)
+{
+	struct ticket *t = arg;
+	struct desk *d = t->d;
+	landed(t);
+	size_t i, k;
+	json_t *o, *c;
+	json_array_foreach(d->offers, i, o) {
+		if (jint(o, "citizen_id") != t->id || res->status != 200)
+			continue;
+		char name[200];
+		json_t *open = json_array();
+		snprintf(name, sizeof(name), "%s %s", jstr(res->body, "given_name"),
+			 jstr(res->body, "family_name"));
+		json_array_foreach(json_object_get(res->body, "cases"), k, c) {
+			const char *st = jstr(c, "status");
+			if (strcmp(st, "closed") != 0 && strcmp(st, "resolved") != 0)
+				json_array_append_new(open, json_pack("{ssss}", "ref", jstr(c, "ref"),
+								     "status", st));
+		}
+		json_object_set_new(o, "citizen", json_pack("{sssO}", "name", name, "cases", open));
+		json_decref(open);
+	}
+	free(t);
+}
+
 static void on_offer(struct desk *d, json_t *o)
 {
+	char path[64];
 	if (!d->offers)
 		d->offers = json_array();
 	if (has_offer(d, o))
 		return;
 	json_array_append(d->offers, o);
+	if (jint(o, "citizen_id") > 0) { /* who is waiting, and what is open for them */
+		snprintf(path, sizeof(path), "/api/v1/citizens/%lld", (long long)jint(o, "citizen_id"));
+		get(d, path, ticket(d, SLOT_N, jint(o, "citizen_id"), _("fiche")), on_offer_citizen);
+	}
 	worklist_build(d);
 	const char *kind = json_string_value(json_object_get(o, "kind"));
 	desk_say(d, _("nouvelle offre : %s — accept pour la prendre, decline pour la refuser"),

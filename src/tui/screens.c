@@ -486,7 +486,26 @@ static void draw_offers(struct tui *t, int bottom)
 		 call ? _("APPEL") : _("CHAT"), jtext(o, "from")[0] ? jtext(o, "from") : _("anonyme"),
 		 jtext(o, "subject")[0] ? jtext(o, "subject") : _("sans objet"), jtext(o, "service"),
 		 n > 1 ? _(" (et d'autres)") : "");
-	draw_text(bottom - 1, 0, COLS, ROLE_OFFER, buf, true);
+	const json_t *who = json_object_get(o, "citizen");
+	if (who && bottom >= 5) { /* the matched citizen and their open cases */
+		char cases[300] = "";
+		size_t i, used = 0;
+		const json_t *k;
+		json_array_foreach(json_object_get(who, "cases"), i, k) {
+			int w = snprintf(cases + used, sizeof(cases) - used, "%s%s (%s)", i ? ", " : "",
+					 jtext(k, "ref"), jtext(k, "status"));
+			if (w < 0 || (size_t)w >= sizeof(cases) - used)
+				break;
+			used += (size_t)w;
+		}
+		char line[512];
+		snprintf(line, sizeof(line), _(" usager : %s — dossiers ouverts : %s"), jtext(who, "name"),
+			 cases[0] ? cases : _("aucun"));
+		draw_text(bottom - 2, 0, COLS, ROLE_OFFER, buf, true);
+		draw_text(bottom - 1, 0, COLS, ROLE_OFFER, line, true);
+	} else {
+		draw_text(bottom - 1, 0, COLS, ROLE_OFFER, buf, true);
+	}
 	draw_text(bottom, 0, COLS, ROLE_OFFER, _(" a : accepter    x : refuser"), true);
 }
 

@@ -38,6 +38,12 @@ EVIL_CASE=$(jbody .ref)
 jreq POST /api/v1/interactions "$(jq -cn --argjson c "$EVIL" --arg s "$EVIL_NOTE" \
 	'{citizen_id: $c, channel: "chat", direction: "in", summary: $s}')" >/dev/null
 
+# A citizen known by her mail, with a case open: her chat will be matched to her.
+jreq POST /api/v1/citizens '{"given_name":"Zoé","family_name":"Offre","emails":["zoe.offre@example.org"]}' >/dev/null
+ZOE=$(jbody .id)
+jreq POST /api/v1/cases "{\"citizen_id\":$ZOE,\"subject\":\"Acte de naissance\",\"service\":\"etat-civil\",\"channel\":\"web\"}" >/dev/null
+ZOE_CASE=$(jbody .ref)
+
 # --- log in at the prompt; the token is kept 0600 -------------------------------------
 tm -f /dev/null new-session -d -s desk -x 100 -y 30 \
 	"env XDG_STATE_HOME='$T/state' XDG_CONFIG_HOME='$T/config' LANG=C.UTF-8 \
@@ -105,13 +111,14 @@ check "when sophie leaves the case, the line goes" \
 keys P
 check "P makes me available" see ' · disponible · '
 TOKEN=
-jreq POST /public/v1/chats '{"name":"Zoé","subject":"Acte de naissance","text":"Bonjour, il me faut un acte de naissance.","service":"etat-civil"}' >/dev/null
+jreq POST /public/v1/chats '{"name":"Zoé","email":"zoe.offre@example.org","subject":"Acte de naissance","text":"Bonjour, il me faut un acte de naissance.","service":"etat-civil"}' >/dev/null
 CHAT=$(jbody .id)
 CT=$(jbody .token)
 curl -sS -N --cacert "$CACERT" -H "Authorization: Bearer $CT" "$URL/public/v1/chats/$CHAT/events" \
 	>"$T/citizen.events" 2>/dev/null &
 CITIZEN_STREAM=$!
 check "the chat offer pops up over the case screen" see 'CHAT en attente — Zoé — Acte de naissance'
+check "...naming the citizen matched and her open cases" see "usager : Zoé Offre — dossiers ouverts : $ZOE_CASE \\([a-z-]+\\)"
 keys a
 check "a accepts it and the chat opens" see 'guichet — Chat'
 check "...with the citizen's first message" see 'usager +Bonjour, il me faut un acte de naissance'
