@@ -62,7 +62,7 @@ TEST_LIBS   = $(call pc,libs,$(TEST_PKGS) $(SERVER_PKGS) $(CLIENT_PKGS) $(TUI_PK
 
 PROGRAMS = $(GUICHETD) $(if $(wildcard src/tui/main.c),$(GUICHET))
 
-.PHONY: all check test demo install uninstall asan fuzz bench clean deps deps-test \
+.PHONY: all check test demo install uninstall asan valgrind fuzz bench clean deps deps-test \
 	deps-bench unit
 .DEFAULT_GOAL := all
 
@@ -143,6 +143,10 @@ asan:
 	$(MAKE) B=build-asan CC=$(CC) \
 		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 		LDFLAGS="-fsanitize=address,undefined" check
+
+# The unit tests and the desk (its screen tests) under valgrind's memcheck.
+valgrind: deps-bench all unit
+	@B=$(B) bash tests/valgrind/run
 
 # libFuzzer targets, built with clang; each runs FUZZ_SECONDS.
 FUZZ_SECONDS ?= 30
