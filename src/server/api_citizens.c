@@ -183,7 +183,20 @@ void api_citizen_patch(struct req *r)
 	if (!tx || api_begin(r, tx) < 0)
 		return;
 	json_t *c = NULL;
-	int rc = tx->ops->citizen_update(tx, id, version, in, now_s(), &c);
+	int rc = tx->ops->citizen_get(tx, id, &c);
+	if (rc == STORE_OK && jint(c, "merged_into")) {
+		/* its contacts now live in the kept record: that is the one to change */
+		json_t *into = json_incref(json_object_get(c, "merged_into"));
+		json_decref(c);
+		reply_problem_with(r, 409, "Merged record",
+				   "this record was merged into another one: change that one",
+				   "merged_into", into);
+		return;
+	}
+	json_decref(c);
+	c = NULL;
+	if (rc == STORE_OK)
+		rc = tx->ops->citizen_update(tx, id, version, in, now_s(), &c);
 	if (rc == STORE_CONFLICT) {
 		reply_etag(r, jint(c, "version"));
 		reply_problem_with(r, 412, "Stale version", "the record changed since you read it",

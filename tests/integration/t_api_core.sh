@@ -203,6 +203,11 @@ expect_eq "a one-word search leaves the merged record out too" \
 expect_eq "a search finds the kept record, not the merged one" \
 	"$(req GET '/api/v1/citizens?q=eloise%20loeuvre' >/dev/null; jbody '[.items[].id] | join(",")')" "$CID"
 expect_eq "merging again is refused" "$(jreq POST /api/v1/citizens/$CID/merge "{\"duplicate_id\":$DUP}")" 422
+req GET /api/v1/citizens/$DUP >/dev/null
+expect_eq "a merged record cannot be changed (409), its contacts live in the kept one" \
+	"$(jreq PATCH /api/v1/citizens/$DUP '{"tags":["x"]}' -H "If-Match: \"$(jbody .version)\""; echo " $(jbody .merged_into)")" "409 $CID"
+expect_eq "...so a search still leaves it out" \
+	"$(req GET '/api/v1/citizens?q=loeuvre' >/dev/null; jbody "[.items[].id] | index($DUP) == null")" true
 expect_eq "undo the merge" "$(req POST /api/v1/merges/$MERGE/undo)" 200
 expect_eq "the letter is back" \
 	"$(req GET /api/v1/citizens/$DUP/timeline >/dev/null; jbody '[.items[] | select(.channel=="letter")] | length')" 1
