@@ -763,6 +763,21 @@ static int load_tls(struct server *srv, char **cert, char **key)
 	return 0;
 }
 
+
+/* libmicrohttpd's own messages go to guichetd's log (so --quiet holds for
+ * them too).  A reader gone in the middle of its event stream is ordinary
+ * life (a desk closed, a laptop asleep), not worth a line each time. */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	(void)cls;
+	char msg[512];
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	msg[strcspn(msg, "\n")] = '\0';
+	if (strstr(msg, "no longer available for sending"))
+		return;
+	server_log("libmicrohttpd: %s", msg);
+}
+
 int http_start(struct server *srv)
 {
 	struct sockaddr_storage ss;
@@ -798,6 +813,7 @@ int http_start(struct server *srv)
 		MHD_OPTION_CONNECTION_LIMIT, srv->cfg.max_connections,
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, srv->cfg.max_conn_per_ip + 16,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, srv->cfg.max_header,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
 		MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
 		MHD_OPTION_ARRAY, srv->cfg.plain_http ? &tls_opts[3] : tls_opts,

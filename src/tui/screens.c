@@ -448,7 +448,7 @@ static void draw_help(struct tui *t, struct area *a)
 		struct keys_of k = { CMD_TABLE[i].name, "" };
 		keymap_each(d->keys, d->help_for, collect_key, &k);
 		keymap_each(d->keys, KEYMAP_GLOBAL, collect_key, &k);
-		int x = draw_text(y, 1, 14, ROLE_LABEL, k.out, true) + 1;
+		int x = 1 + draw_text(y, 1, 14, ROLE_LABEL, k.out, true) + 1; /* a gap after the keys */
 		snprintf(buf, sizeof(buf), "%s %s", CMD_TABLE[i].name, CMD_TABLE[i].usage);
 		x += draw_text(y, x, a->cols > 90 ? 34 : 24, ROLE_NORMAL, buf, true) + 1;
 		draw_text(y, x, a->cols - x, ROLE_MUTED, _(CMD_TABLE[i].help), true);
@@ -530,10 +530,11 @@ static void draw_status(struct tui *t, int y)
 	static const char *const conn[] = { N_("hors ligne"), N_("connexion…"), N_("en ligne"),
 					    N_("session terminée") };
 	char buf[300], clock[8];
-	time_t now = (time_t)d->now;
-	struct tm tm;
-	localtime_r(&now, &tm);
-	strftime(clock, sizeof(clock), "%H:%M", &tm);
+	/* Paris time, as every date the desk shows (and the due dates' working
+	 * hours): a clock in another zone beside them would mislead */
+	int64_t local = d->now + cal_paris_offset(d->now);
+	int64_t sec = ((local % 86400) + 86400) % 86400;
+	snprintf(clock, sizeof(clock), "%02d:%02d", (int)(sec / 3600), (int)(sec / 60 % 60));
 	snprintf(buf, sizeof(buf), " %s (%s) · %s%s%s · %s%s · %s", d->login[0] ? d->login : "?",
 		 d->role, presence_words(d->presence), d->presence_reason[0] ? " : " : "",
 		 d->presence_reason,
