@@ -22,6 +22,7 @@
 struct area {
 	int top, rows, cols;
 	int cursor_y;
+	int list_x;       /* the column the list starts at (the cursor goes there) */
 };
 
 static int64_t jint(const json_t *o, const char *k)
@@ -86,8 +87,8 @@ static void draw_list(struct tui *t, struct area *a, int y0, json_t *items, enum
 			a->cursor_y = y0 + i;
 	}
 	if (!n)
-		draw_text(y0, 1, a->cols - 2, ROLE_MUTED, items ? _("(rien)") : _("chargement…"),
-			  false);
+		draw_text(y0, a->list_x + 1, a->cols - a->list_x - 2, ROLE_MUTED,
+			  items ? _("(rien)") : _("chargement…"), false);
 }
 
 /* --- work list -------------------------------------------------------------- */
@@ -270,6 +271,7 @@ static void draw_citizen(struct tui *t, struct area *a)
 	snprintf(head, sizeof(head), _("Historique, tous canaux (récent d'abord) : %d/%d%s"),
 		 n ? d->cur[SCREEN_CITIZEN].selected + 1 : 0, n, d->timeline_next[0] ? "+" : "");
 	draw_text(ty, tl_x, a->cols - tl_x, ROLE_LABEL, head, true);
+	a->list_x = tl_x;
 	draw_list(t, a, ty + 1, d->timeline, SCREEN_CITIZEN, timeline_line);
 }
 
@@ -550,7 +552,7 @@ void screens_draw(struct tui *t)
 	char title[160];
 	snprintf(title, sizeof(title), " guichet — %s", _(screen_defs[d->screen].title));
 	draw_text(0, 0, COLS, ROLE_TITLE, title, true);
-	struct area a = { 1, LINES - 3, COLS, 1 };
+	struct area a = { 1, LINES - 3, COLS, 1, 0 };
 	d->page_lines = a.rows > 2 ? a.rows - 1 : 1;
 	if (a.rows > 0)
 		screen_defs[d->screen].draw(t, &a);
@@ -562,5 +564,5 @@ void screens_draw(struct tui *t)
 		return;
 	}
 	draw_text(LINES - 1, 0, COLS, d->message_error ? ROLE_ERROR : ROLE_MESSAGE, d->message, true);
-	move(a.cursor_y, 0);
+	move(a.cursor_y, a.list_x);
 }
