@@ -134,6 +134,8 @@ static const char *const migrations[] = {
 	"  word TEXT NOT NULL, sort_key TEXT NOT NULL, id INTEGER NOT NULL,"
 	"  PRIMARY KEY(word, sort_key, id)) WITHOUT ROWID;"
 	"CREATE INDEX citizen_words_id ON citizen_words(id);",
+	/* 4: an agent's work list in due order */
+	"CREATE INDEX cases_assignee_due ON cases(assignee_id, due_at, id);",
 };
 
 int store_schema_count(void)

@@ -116,15 +116,20 @@ int sq_case_list(struct store_tx *tx, const struct case_filter *f, json_t **page
 		return STORE_INVALID;
 	}
 #define CASE_FILTERS                                                                        \
-	" WHERE (?1 IS NULL OR k.status = ?1 OR (?1 = 'active' AND k.status NOT IN"         \
+	" (?1 IS NULL OR k.status = ?1 OR (?1 = 'active' AND k.status NOT IN"               \
 	" ('resolved', 'closed'))) AND (?2 IS NULL OR k.service_id = ?2)"                    \
 	" AND (?3 IS NULL OR k.assignee_id = ?3) AND (?4 IS NULL OR k.citizen_id = ?4)"
-	sqlite3_stmt *st = f->by_due
-		? sq_prep(t, CASE_COLS CASE_FILTERS
-			     " AND (?5 IS NULL OR (k.due_at, k.id) > (?5, ?6))"
-			     " ORDER BY k.due_at, k.id LIMIT ?7")
-		: sq_prep(t, CASE_COLS CASE_FILTERS " AND (?5 IS NULL OR k.id < ?6)"
-						    " ORDER BY k.id DESC LIMIT ?7");
+#define BY_DUE " AND (?5 IS NULL OR (k.due_at, k.id) > (?5, ?6)) ORDER BY k.due_at, k.id LIMIT ?7"
+#define BY_ID " AND (?5 IS NULL OR k.id < ?6) ORDER BY k.id DESC LIMIT ?7"
+	/* An agent's work list names the assignee outright, so that SQLite walks
+	 * that agent's cases in due order (cases_assignee_due) instead of every
+	 * case: "?3 IS NULL OR ..." alone keeps it from using an index. */
+	const char *sql = f->assignee_id
+		? (f->by_due ? CASE_COLS " WHERE k.assignee_id = ?3 AND" CASE_FILTERS BY_DUE
+			     : CASE_COLS " WHERE k.assignee_id = ?3 AND" CASE_FILTERS BY_ID)
+		: (f->by_due ? CASE_COLS " WHERE" CASE_FILTERS BY_DUE
+			     : CASE_COLS " WHERE" CASE_FILTERS BY_ID);
+	sqlite3_stmt *st = sq_prep(t, sql);
 	if (!st) {
 		json_decref(cur);
 		return STORE_ERROR;
