@@ -271,7 +271,11 @@ static CURL *easy_new(struct net *n, const char *path, char *errbuf)
 	    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L) ||
 	    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L) ||
 	    curl_easy_setopt(e, CURLOPT_SSLVERSION, (long)CURL_SSLVERSION_TLSv1_2) ||
-	    (n->cacert && curl_easy_setopt(e, CURLOPT_CAINFO, n->cacert)) ||
+	    /* --cacert names the one authority to trust: not the system's
+	     * directory as well (whose ~300 files would also be read for every
+	     * connection) */
+	    (n->cacert && (curl_easy_setopt(e, CURLOPT_CAINFO, n->cacert) ||
+			   curl_easy_setopt(e, CURLOPT_CAPATH, (char *)NULL))) ||
 	    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1) ||
 	    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, n->connect_timeout_ms) ||
 	    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L) ||

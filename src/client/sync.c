@@ -21,7 +21,7 @@
 /* The timeline is read a page at a time, the next one asked for while the
  * agent is still this many lines from the end of what is loaded, so that
  * paging down never waits for the network. */
-#define TIMELINE_PAGE 500
+#define TIMELINE_PAGE 100
 #define TIMELINE_AHEAD 300
 
 enum slot { SLOT_CITIZEN, SLOT_TIMELINE, SLOT_CASE, SLOT_EVENTS, SLOT_SEARCH, SLOT_CASES,
@@ -249,6 +249,8 @@ void sync_ahead(struct desk *d)
 	    d->cur[SCREEN_CITIZEN].selected + TIMELINE_AHEAD < n)
 		return;
 	int64_t id = jint(d->citizen, "id");
+	if (id <= 0)
+		return; /* the timeline came before its citizen's record: wait for it */
 	snprintf(path, sizeof(path), "/api/v1/citizens/%lld/timeline?limit=%d&cursor=%s",
 		 (long long)id, TIMELINE_PAGE, d->timeline_next);
 	struct ticket *t = ticket(d, SLOT_N, id, _("historique"));

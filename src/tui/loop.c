@@ -4,6 +4,7 @@
  * blocked by the network: requests are answered later, in this loop. */
 #define _XOPEN_SOURCE_EXTENDED 1
 #include <curses.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -129,18 +130,29 @@ void tui_key(struct tui *t, int key)
 		desk_error(d, "%s", err);
 }
 
-static void read_keys(struct tui *t)
+/* The terminal went away (its window closed, the SSH link cut) while
+ * SIGHUP was ignored: stdin polls as hung up.  Quit rather than spin. */
+static bool terminal_gone(void)
+{
+	struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
+	return poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR | POLLNVAL));
+}
+
+/* Returns how many keys were read. */
+static int read_keys(struct tui *t)
 {
 	wint_t wc;
-	int kc;
+	int kc, n = 0;
 	while ((kc = get_wch(&wc)) != ERR) {
+		n++;
 		int key = kc == KEY_CODE_YES ? from_curses((int)wc)
 			: wc == 0x1b ? after_escape(t) : from_char(wc);
 		if (key >= 0)
 			tui_key(t, key);
 		if (t->desk->quit)
-			return;
+			return n;
 	}
+	return n;
 }
 
 int tui_run(struct tui *t)
@@ -162,10 +174,12 @@ int tui_run(struct tui *t)
 			t->dirty = false;
 			shown = (time_t)d->now;
 		}
-		if (sync_wait(d, STDIN_FILENO, 1000) < 0)
+		int ready = sync_wait(d, STDIN_FILENO, 1000);
+		if (ready < 0)
 			return 1;
 		t->dirty = true; /* the network may have brought something: curses sends only changes */
-		read_keys(t);
+		if (read_keys(t) == 0 && ready > 0 && terminal_gone())
+			d->quit = true;
 	}
 	return 0;
 }

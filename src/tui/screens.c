@@ -79,6 +79,7 @@ static void draw_list(struct tui *t, struct area *a, int y0, json_t *items, enum
 {
 	int rows = a->top + a->rows - y0, n = (int)json_array_size(items);
 	struct desk_cursor *c = &t->desk->cur[s];
+	t->desk->page_lines = rows > 1 ? rows : 1; /* a page-down skips no line */
 	int top = keep_visible(c, n, rows);
 	for (int i = 0; i < rows && top + i < n; i++) {
 		bool sel = top + i == c->selected;
@@ -265,11 +266,13 @@ static void draw_citizen(struct tui *t, struct area *a)
 		citizen_cases(d->citizen, y + 1, 1, leftw, maxy);
 	tl_x = wide ? 40 : 0;
 	int ty = wide ? a->top : y;
-	/* where I am in it, "+" while there is more to load (like a pager) */
-	char head[200];
+	/* where I am in it; the count once all of it is read ("…" until then,
+	 * so that a page read ahead changes nothing on the screen) */
+	char head[200], total[24];
 	int n = (int)json_array_size(d->timeline);
-	snprintf(head, sizeof(head), _("Historique, tous canaux (récent d'abord) : %d/%d%s"),
-		 n ? d->cur[SCREEN_CITIZEN].selected + 1 : 0, n, d->timeline_next[0] ? "+" : "");
+	snprintf(total, sizeof(total), "%d", n);
+	snprintf(head, sizeof(head), _("Historique, tous canaux (récent d'abord) : %d/%s"),
+		 n ? d->cur[SCREEN_CITIZEN].selected + 1 : 0, d->timeline_next[0] ? "…" : total);
 	draw_text(ty, tl_x, a->cols - tl_x, ROLE_LABEL, head, true);
 	a->list_x = tl_x;
 	draw_list(t, a, ty + 1, d->timeline, SCREEN_CITIZEN, timeline_line);
