@@ -107,6 +107,7 @@ struct desk {
 	bool message_error;
 
 	int pending;              /* requests sent and not yet answered */
+	int quiet;                /* and those the agent is not told of (read ahead, marks) */
 	int page_lines;           /* lines a page-down moves (the screen's height) */
 	const struct desk_ui *ui; /* NULL: headless */
 	struct keymap *keys;      /* owned */

@@ -32,6 +32,7 @@ static unsigned gen[SLOT_N];
 struct ticket {
 	struct desk *d;
 	enum slot slot;
+	bool quiet;      /* done behind the agent's back: not "envoi…" */
 	unsigned gen;
 	int64_t id;
 	char what[64];
@@ -84,13 +85,19 @@ static void get(struct desk *d, const char *path, struct ticket *t, net_done_fn 
 		free(t);
 		return;
 	}
-	d->pending++;
+	if (t->quiet)
+		d->quiet++;
+	else
+		d->pending++;
 }
 
 /* Common start of every answer: the request is over; is it still wanted? */
 static bool landed(struct ticket *t)
 {
-	t->d->pending--;
+	if (t->quiet)
+		t->d->quiet--;
+	else
+		t->d->pending--;
 	return t->slot >= SLOT_N || t->gen == gen[t->slot];
 }
 
@@ -257,6 +264,7 @@ void sync_ahead(struct desk *d)
 	if (!t)
 		return;
 	t->gen = d->timeline_epoch;
+	t->quiet = true;
 	d->timeline_more = true;
 	get(d, path, t, on_timeline_more);
 }
@@ -588,8 +596,10 @@ static void mark_send(struct desk *d, const char *method, const char *type, int6
 		 strcmp(type, "case") == 0 ? "cases" : "citizens", (long long)id);
 	json_t *body = mode ? json_pack("{ss}", "mode", mode) : NULL;
 	struct ticket *t = ticket(d, SLOT_N, id, "mark");
+	if (t)
+		t->quiet = true;
 	if (t && net_request(d->net, method, path, body, NULL, NULL, on_mark, t) == 0)
-		d->pending++;
+		d->quiet++;
 	else
 		free(t);
 	json_decref(body);

@@ -226,7 +226,7 @@ static void settle(struct desk *d)
 		sync_wait(d, -1, 50);
 		sync_marks(d);
 		sync_ahead(d);
-	} while (d->pending > 0 && time(NULL) < deadline);
+	} while (d->pending + d->quiet > 0 && time(NULL) < deadline);
 }
 
 static void dump_screen(void)
@@ -424,7 +424,7 @@ int main(int argc, char **argv)
 	rc = run_desk(d, &a);
 	/* Leave no collision mark behind (it would expire anyway). */
 	sync_unmark(d);
-	for (time_t dl = time(NULL) + 1; d->pending > 0 && time(NULL) <= dl;)
+	for (time_t dl = time(NULL) + 1; d->pending + d->quiet > 0 && time(NULL) <= dl;)
 		sync_wait(d, -1, 50);
 out:
 	if (d->net)

@@ -152,7 +152,7 @@ void term_theme(struct desk *d, const char *name)
 		const struct theme_entry *e = &d->theme.role[i];
 		short fg = curses_color(e->fg, depth), bg = curses_color(e->bg, depth);
 		role_attr[i] = curses_attrs(e->attrs);
-		if (colour && (fg != -1 || bg != -1) && init_pair((short)(i + 1), fg, bg) == OK)
+		if (colour && init_pair((short)(i + 1), fg, bg) == OK)
 			role_attr[i] |= COLOR_PAIR(i + 1);
 	}
 }
