@@ -177,6 +177,7 @@ fuzz: deps-bench
 
 bench: deps-bench all
 	@B=$(B) bash tests/bench/run
+	@B=$(B) bash tests/bench/desk
 
 # --- demo --------------------------------------------------------------------
 demo: all

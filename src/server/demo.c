@@ -2,7 +2,8 @@
  * write transactions of a few thousand rows each, so that --demo-scale 100
  * (half a million interactions) seeds in seconds and the WAL stays small.
  * Dates spread over the HISTORY_DAYS before `now`; survey answers stop two
- * days before it, so that "today's" figures start from nothing. */
+ * days before it, so that "today's" figures start from nothing.  For
+ * benchmarks, the first citizen can be given a long timeline on top. */
 #include "server/demo.h"
 
 #include <stdio.h>
@@ -31,6 +32,7 @@ struct seed {
 	struct rng rng;
 	int64_t now;
 	int scale;
+	long timeline;                           /* extra contacts of the first citizen */
 	unsigned long ops;
 	int64_t service_ids[MAX_SERVICES];
 	json_t *slas[MAX_SERVICES];              /* owned */
@@ -453,6 +455,61 @@ static int seed_loose_contacts(struct seed *s, size_t n)
 	return 0;
 }
 
+/* --demo-timeline: `n` more contacts for the first citizen, evenly spread
+ * over the HISTORY_DAYS before `now` (with jitter), each with a summary
+ * that fits its channel: requests coming in, follow-ups and
+ * acknowledgements going out, internal notes.  Drawn from an rng of their
+ * own: the commune stays the same whether or not it is asked for. */
+static int seed_timeline(struct seed *s, long n)
+{
+	static const char *const in_channels[] = { "phone", "phone", "counter", "chat",
+						   "email", "email", "web", "letter" };
+	static const char *const ack_channels[] = { "email", "sms", "letter" };
+	if (n <= 0 || !s->ncitizens)
+		return 0;
+	struct rng saved = s->rng;
+	s->rng = (struct rng){ 20261124 };
+	const double span = (double)HISTORY_DAYS * DAY, step = span / (double)n;
+	int rc = 0;
+	for (long k = 0; k < n && rc == 0; k++) {
+		size_t svc = rng_below(&s->rng, DEMO_NSERVICES);
+		int64_t agent = s->nstaff[svc]
+			? s->staff[svc][rng_below(&s->rng, (uint64_t)s->nstaff[svc])] : 0;
+		int64_t at = s->now - (int64_t)span + (int64_t)(step * (double)k) +
+			     (int64_t)rng_below(&s->rng, step >= 2 ? (uint64_t)(step / 2) : 1);
+		struct contact c = { s->citizens[0], 0, agent, past(s, at), NULL, NULL, NULL };
+		unsigned r = (unsigned)rng_below(&s->rng, 100);
+		if (r < 45) {
+			const struct demo_service *d = &DEMO_SERVICES[svc];
+			c.channel = RNG_PICK(&s->rng, in_channels);
+			c.direction = "in";
+			c.summary = chance(s, 50) ? word(s, &DEMO_LOOSE)
+						  : d->subjects[rng_below(&s->rng, count(d->subjects))];
+		} else if (r < 75) {
+			size_t f = rng_below(&s->rng, DEMO_FOLLOW_UPS.n);
+			c.channel = follow_up_channels[f % 8].channel;
+			c.direction = follow_up_channels[f % 8].direction;
+			c.summary = DEMO_FOLLOW_UPS.w[f];
+		} else if (r < 90) {
+			c.channel = RNG_PICK(&s->rng, ack_channels);
+			c.direction = "out";
+			c.summary = word(s, &DEMO_ACKS);
+		} else {
+			c.channel = "note";
+			c.direction = "internal";
+			c.summary = word(s, &DEMO_NOTES);
+		}
+		rc = add_interaction(s, &c);
+	}
+	s->rng = saved;
+	if (rc < 0)
+		return -1;
+	char v[32];
+	snprintf(v, sizeof(v), "%ld", n);
+	return s->tx->ops->kv_set(s->tx, DEMO_TIMELINE_KEY, v) == STORE_OK ? 0
+									     : fail(s, "timeline marker");
+}
+
 static int seed_knowledge(struct seed *s)
 {
 	for (size_t i = 0; i < DEMO_NTEMPLATES; i++) {
@@ -509,16 +566,20 @@ static int seed_all(struct seed *s)
 	size_t loose = (size_t)(DEMO_INTERACTIONS - 3 * DEMO_CASES) * (size_t)s->scale;
 	if (seed_loose_contacts(s, loose) < 0 || seed_knowledge(s) < 0 || save_model(s) < 0)
 		return -1;
-	return 0;
+	return seed_timeline(s, s->timeline);
 }
 
-int demo_seed(struct store *st, int scale, int64_t now, char *err, size_t errlen)
+int demo_seed(struct store *st, int scale, long timeline, int64_t now, char *err, size_t errlen)
 {
-	struct seed s = { .rng = { 20261123 }, .now = now, .scale = scale, .err = err,
-			  .errlen = errlen };
+	struct seed s = { .rng = { 20261123 }, .now = now, .scale = scale, .timeline = timeline,
+			  .err = err, .errlen = errlen };
 	err[0] = '\0';
 	if (scale < 1 || scale > 1000) {
 		snprintf(err, errlen, "scale %d: give 1 to 1000", scale);
+		return -1;
+	}
+	if (timeline < 0 || timeline > DEMO_TIMELINE_MAX) {
+		snprintf(err, errlen, "timeline %ld: give 0 to %d", timeline, DEMO_TIMELINE_MAX);
 		return -1;
 	}
 	s.tx = store_tx_get(st);
@@ -560,4 +621,17 @@ bool demo_store_is_empty(struct store *st)
 	json_decref(svcs);
 	json_decref(agents);
 	return empty;
+}
+
+long demo_timeline_seeded(struct store *st)
+{
+	struct store_tx *tx = store_tx_get(st);
+	char *v = NULL;
+	if (!tx || tx->ops->begin_read(tx) != STORE_OK)
+		return -1;
+	int rc = tx->ops->kv_get(tx, DEMO_TIMELINE_KEY, &v);
+	tx->ops->commit(tx);
+	long n = rc == STORE_OK && v ? strtol(v, NULL, 10) : rc == STORE_NOT_FOUND ? 0 : -1;
+	free(v);
+	return n;
 }

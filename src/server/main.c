@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "server/admin.h"
+#include "server/demo.h"
 #include "server/server.h"
 
 static const char USAGE[] =
@@ -18,6 +19,8 @@ static const char USAGE[] =
 	"  serve                  run the HTTPS server (--data, --listen, --cert, --key)\n"
 	"  --demo                 serve a demo commune (fictional data); with --simulate,\n"
 	"                         live traffic; --demo-scale N multiplies the data\n"
+	"  --demo-timeline N      (benchmarks) with --demo, N more contacts for citizen 1\n"
+	"                         when the data directory is first seeded\n"
 	"  init                   create a data directory, its database and a private CA\n"
 	"  agent add LOGIN        add an agent (--role, --name, --services; password asked\n"
 	"                         on the terminal or read from standard input)\n"
@@ -48,8 +51,8 @@ static const char USAGE[] =
 enum {
 	O_DATA = 256, O_LISTEN, O_CERT, O_KEY, O_PLAIN, O_READY, O_THREADS, O_TIMEOUT, O_MAXBODY,
 	O_PERIP, O_HEARTBEAT, O_OFFER, O_RETENTION, O_SIMRATE, O_QUIET, O_DEMO, O_SIMULATE,
-	O_SCALE, O_ROLE, O_NAME, O_SERVICES, O_KEYWORDS, O_SLA, O_NAMES, O_NOPW, O_DAYS, O_HELP,
-	O_VERSION,
+	O_SCALE, O_TIMELINE, O_ROLE, O_NAME, O_SERVICES, O_KEYWORDS, O_SLA, O_NAMES, O_NOPW,
+	O_DAYS, O_HELP, O_VERSION,
 };
 
 static const struct option options[] = {
@@ -62,6 +65,7 @@ static const struct option options[] = {
 	{ "audit-retention", 1, NULL, O_RETENTION }, { "simulate-rate", 1, NULL, O_SIMRATE },
 	{ "quiet", 0, NULL, O_QUIET },         { "demo", 0, NULL, O_DEMO },
 	{ "simulate", 0, NULL, O_SIMULATE },   { "demo-scale", 1, NULL, O_SCALE },
+	{ "demo-timeline", 1, NULL, O_TIMELINE },
 	{ "role", 1, NULL, O_ROLE },           { "name", 1, NULL, O_NAME },
 	{ "services", 1, NULL, O_SERVICES },   { "keywords", 1, NULL, O_KEYWORDS },
 	{ "sla", 1, NULL, O_SLA },             { "names", 1, NULL, O_NAMES },
@@ -122,6 +126,7 @@ static void take(struct cli *c, int o, const char *v)
 	case O_DEMO: s->demo = true; break;
 	case O_SIMULATE: s->simulate = true; break;
 	case O_SCALE: s->demo_scale = (int)number("demo-scale", v, 1, 1000); break;
+	case O_TIMELINE: s->demo_timeline = number("demo-timeline", v, 0, DEMO_TIMELINE_MAX); break;
 	case O_ROLE: c->adm.role = v; break;
 	case O_NAME: c->adm.name = v; break;
 	case O_SERVICES: c->adm.services = v; break;

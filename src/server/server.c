@@ -148,11 +148,19 @@ static int open_store(struct server *srv)
 		return -1;
 	}
 	if (c->demo && demo_store_is_empty(srv->store)) {
-		server_log("seeding demo data (scale %d) in %s", c->demo_scale, c->data_dir);
-		if (demo_seed(srv->store, c->demo_scale, (int64_t)time(NULL), err, sizeof(err)) < 0) {
+		server_log("seeding demo data (scale %d, timeline %ld) in %s", c->demo_scale,
+			   c->demo_timeline, c->data_dir);
+		if (demo_seed(srv->store, c->demo_scale, c->demo_timeline, (int64_t)time(NULL), err,
+			      sizeof(err)) < 0) {
 			fprintf(stderr, "guichetd: demo data: %s\n", err);
 			return -1;
 		}
+	} else if (c->demo && c->demo_timeline) {
+		/* A kept demo directory is served as it is, like its scale. */
+		long had = demo_timeline_seeded(srv->store);
+		if (had != c->demo_timeline)
+			fprintf(stderr, "guichetd: warning: --demo-timeline %ld ignored: %s was seeded"
+				" with %ld (give a new --data)\n", c->demo_timeline, c->data_dir, had);
 	}
 	return 0;
 }

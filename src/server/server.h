@@ -24,6 +24,7 @@ struct server_config {
 	bool demo;                 /* seed demo data into an empty database */
 	bool simulate;             /* live simulated traffic */
 	int demo_scale;            /* multiplies the demo data */
+	long demo_timeline;        /* extra contacts for citizen 1 (benchmarks) */
 	double simulate_rate;      /* simulated events per second */
 	unsigned threads;          /* worker threads */
 	unsigned timeout_s;        /* idle / slow client cut-off */
