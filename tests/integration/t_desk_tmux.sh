@@ -156,6 +156,19 @@ check "...and follows it up" \
 	wait_for 10 sh -c "[ \"\$(tmux -u -S '$SOCK' display-message -p -t desk '#{cursor_y}')\" = 3 ]"
 widest() { shown | while IFS= read -r l; do echo "${#l}"; done | sort -n | tail -1; }
 expect_match "no line is longer than 80 columns" "$(widest)" '^([0-9]|[1-7][0-9]|80)$'
+# Every screen stays usable at 80x24: the case, its citizen, search, help.
+keys Enter
+check "at 80x24 the case opens with its header" see ' état : [a-z-]+ +service : '
+expect_match "...within 80 columns" "$(widest)" '^([0-9]|[1-7][0-9]|80)$'
+keys c
+check "at 80x24 the citizen shows identity and timeline (under it)" see '^Historique, tous canaux'
+expect_match "...within 80 columns" "$(widest)" '^([0-9]|[1-7][0-9]|80)$'
+keys : "search martin" Enter
+check "at 80x24 search lists results" see 'résultat\(s\) pour « martin »'
+keys '?'
+check "at 80x24 the help lists keys and commands" see '^ <Down> j +down +ligne suivante'
+expect_match "...within 80 columns" "$(widest)" '^([0-9]|[1-7][0-9]|80)$'
+keys w
 
 # --- themes: the colours reach the terminal, NO_COLOR keeps only attributes ---------------------------
 tm new-session -d -s dsfr -x 80 -y 24 "env GUICHET_TOKEN='$ALICE' XDG_CONFIG_HOME='$T/config' \
