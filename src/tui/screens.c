@@ -236,6 +236,9 @@ static void timeline_line(struct tui *t, int y, int cols, const json_t *it, bool
 	else if (strcmp(kind, "case_event") == 0 && strcmp(ev, "status") == 0 && *jtext(data, "to"))
 		snprintf(buf, sizeof(buf), _("%s état %s → %s"), jtext(it, "case_ref"),
 			 jtext(data, "from"), jtext(data, "to"));
+	else if (strcmp(kind, "case_event") == 0 && strcmp(ev, "created") == 0)
+		snprintf(buf, sizeof(buf), _("%s dossier créé, service %s"), jtext(it, "case_ref"),
+			 jtext(it, "service"));
 	else if (strcmp(kind, "case_event") == 0)
 		snprintf(buf, sizeof(buf), "%s %s %s", jtext(it, "case_ref"), ev, jtext(it, "service"));
 	else
@@ -296,6 +299,8 @@ static void case_event_line(struct tui *t, int y, int cols, const json_t *it, bo
 	else if (strcmp(kind, "transfer") == 0)
 		snprintf(buf, sizeof(buf), _("transmis à %s %s (%s)"), jtext(data, "to_service"),
 			 jtext(data, "to_agent"), jtext(data, "reason"));
+	else if (strcmp(kind, "created") == 0)
+		snprintf(buf, sizeof(buf), _("dossier créé (%s)"), jtext(it, "agent"));
 	else
 		snprintf(buf, sizeof(buf), "%s %s", kind, jtext(it, "agent"));
 	int x = draw_text(y, 0, 16, sel ? base : ROLE_MUTED, when, true);

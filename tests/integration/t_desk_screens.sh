@@ -47,7 +47,7 @@ expect_eq "Enter opens the first case" "$(line 1)" " guichet — Dossier"
 expect_match "...with its reference and subject" "$(line 2)" "^ $FIRST_REF  "
 expect_match "...its status, service and agent" "$(line 3)" '^ état : [a-z-]+   service : [a-z-]+   agent : alice$'
 expect_match "...its due date and time left" "$(line 4)" '^ échéance : [0-9]{2}/[0-9]{2}/[0-9]{2} [0-9:]{5} \((retard )?[0-9]'
-expect_match "...and its history" "$(cat "$T/screen")" 'created alice'
+expect_match "...and its history" "$(cat "$T/screen")" 'dossier créé \(alice\)'
 
 screen 24x80 "key <Enter>" "key c"
 expect_eq "c opens the case's citizen" "$(line 1)" " guichet — Usager — vue 360°"
