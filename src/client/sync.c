@@ -23,6 +23,7 @@
  * paging down never waits for the network. */
 #define TIMELINE_PAGE 100
 #define TIMELINE_AHEAD 300
+#define CHAT_KEEP 2000
 
 enum slot { SLOT_CITIZEN, SLOT_TIMELINE, SLOT_CASE, SLOT_EVENTS, SLOT_SEARCH, SLOT_CASES,
 	    SLOT_CHAT, SLOT_DUPLICATE, SLOT_N };
@@ -408,6 +409,10 @@ static void chat_append(struct desk *d, const json_t *m)
 	if (!json_is_array(msgs) || jint(m, "chat_id") != jint(d->chat, "id"))
 		return;
 	json_array_foreach(msgs, i, v) if (jint(v, "id") == jint(m, "id")) return;
+	/* a chat left open all day stays bounded: the oldest lines go first,
+	 * as many kept as guichetd itself sends when the chat is opened */
+	if (json_array_size(msgs) >= CHAT_KEEP)
+		json_array_remove(msgs, 0);
 	json_array_append(msgs, (json_t *)m);
 	d->cur[SCREEN_CHAT].selected = (int)json_array_size(msgs) - 1; /* follow the conversation */
 }

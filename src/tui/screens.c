@@ -509,8 +509,12 @@ static void draw_offers(struct tui *t, int bottom)
 			used += (size_t)w;
 		}
 		char line[512];
-		snprintf(line, sizeof(line), _(" usager : %s — dossiers ouverts : %s"), jtext(who, "name"),
-			 cases[0] ? cases : _("aucun"));
+		/* matched by what the caller typed (a chat's mail) or sent (a call's
+		 * number): a presumption, to be checked before saying anything */
+		snprintf(line, sizeof(line),
+			 call ? _(" usager présumé (numéro appelant) : %s — dossiers ouverts : %s")
+			      : _(" usager présumé (courriel déclaré, non vérifié) : %s — dossiers ouverts : %s"),
+			 jtext(who, "name"), cases[0] ? cases : _("aucun"));
 		draw_text(bottom - 2, 0, COLS, ROLE_OFFER, buf, true);
 		draw_text(bottom - 1, 0, COLS, ROLE_OFFER, line, true);
 	} else {

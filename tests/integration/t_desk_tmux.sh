@@ -118,7 +118,8 @@ curl -sS -N --cacert "$CACERT" -H "Authorization: Bearer $CT" "$URL/public/v1/ch
 	>"$T/citizen.events" 2>/dev/null &
 CITIZEN_STREAM=$!
 check "the chat offer pops up over the case screen" see 'CHAT en attente — Zoé — Acte de naissance'
-check "...naming the citizen matched and her open cases" see "usager : Zoé Offre — dossiers ouverts : $ZOE_CASE \\([a-z-]+\\)"
+check "...naming the citizen presumed (her mail is not verified) and her open cases" \
+	see "usager présumé \\(courriel déclaré, non vérifié\\) : Zoé Offre — dossiers ouverts : $ZOE_CASE \\([a-z-]+\\)"
 keys a
 check "a accepts it and the chat opens" see 'guichet — Chat'
 check "...with the citizen's first message" see 'usager +Bonjour, il me faut un acte de naissance'
