@@ -1,5 +1,6 @@
 /* POST /api/v1/interactions: log a contact on any channel (a call, an
- * email, a counter visit, a letter...) in the citizen's timeline. */
+ * email, a counter visit, a letter...) in the citizen's timeline; GET
+ * /api/v1/interactions/{id}: read one back (audited, like the timeline). */
 #include <string.h>
 
 #include "server/api.h"
@@ -48,4 +49,33 @@ done:
 	json_decref(c);
 	json_decref(k);
 	json_decref(out);
+}
+
+void api_interaction_get(struct req *r)
+{
+	int64_t id;
+	struct store_tx *tx;
+	if (req_param_id(r, 0, &id) < 0 || !(tx = api_tx(r)) || api_begin_read(r, tx) < 0)
+		return;
+	json_t *out = NULL, *k = NULL;
+	int rc = tx->ops->interaction_get(tx, id, &out);
+	if (rc == STORE_OK && jint(out, "case_id"))
+		rc = tx->ops->case_get(tx, jint(out, "case_id"), &k);
+	if (rc != STORE_OK) {
+		api_store_error(r, tx, rc);
+		goto done;
+	}
+	if (api_audit_read(r, tx, "interaction.read", "interaction", id, jint(out, "citizen_id"),
+			   200) < 0)
+		goto done;
+	/* a contact about another service's case: that it happened, not what was said */
+	if (k && !caller_in_service(&r->caller, jint(k, "service_id"))) {
+		json_object_set_new(out, "summary", json_null());
+		json_object_set_new(out, "restricted", json_true());
+	}
+	reply_json(r, 200, out);
+	out = NULL;
+done:
+	json_decref(out);
+	json_decref(k);
 }

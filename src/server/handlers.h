@@ -36,6 +36,7 @@ void api_citizen_viewing_delete(struct req *r);
 void api_events(struct req *r);
 void api_healthz(struct req *r);
 void api_interaction_create(struct req *r);
+void api_interaction_get(struct req *r);
 void api_kb(struct req *r);
 void api_login(struct req *r);
 void api_logout(struct req *r);

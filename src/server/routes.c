@@ -40,6 +40,7 @@ const struct route routes[] = {
 	{ "DELETE", "/api/v1/cases/{id}/viewing", api_case_viewing_delete, STAFF, 0 },
 	{ "POST", "/api/v1/cases/{id}/transfer", api_case_transfer, STAFF, IDEM },
 	{ "POST", "/api/v1/interactions", api_interaction_create, STAFF, IDEM },
+	{ "GET", "/api/v1/interactions/{id}", api_interaction_get, STAFF, 0 },
 	{ "GET", "/api/v1/chats", api_chat_list, STAFF, 0 },
 	{ "GET", "/api/v1/chats/{id}", api_chat_get, STAFF, 0 },
 	{ "POST", "/api/v1/chats/{id}/accept", api_chat_accept, STAFF, IDEM },

@@ -133,6 +133,10 @@ expect_eq "the timeline" "$(req GET /api/v1/citizens/$CID/timeline)" 200
 expect_match "the timeline holds case events" "$(jbody '[.items[].kind] | unique | join(",")')" case_event
 expect_eq "log a phone interaction" \
 	"$(jreq POST /api/v1/interactions "{\"citizen_id\":$CID,\"channel\":\"phone\",\"direction\":\"in\",\"summary\":\"Appel pour suivi\"}")" 201
+LOC=$(header Location)
+expect_match "its Location names the new contact" "$LOC" '^/api/v1/interactions/[0-9]+$'
+expect_eq "...which reads back" "$(req GET "$LOC"; echo " $(jbody .summary)")" "200 Appel pour suivi"
+expect_eq "an unknown contact is 404" "$(req GET /api/v1/interactions/999999999)" 404
 expect_eq "the timeline's newest entry is the call" \
 	"$(req GET /api/v1/citizens/$CID/timeline >/dev/null; jbody '.items[0].channel')" phone
 # Paging with a cursor, 3 at a time, gives the whole timeline once, in order.
