@@ -152,11 +152,13 @@ static bool has_room(const json_t *agent, bool chat)
 	return ji(agent, "active_calls") == 0 && ji(agent, "call_offers") == 0;
 }
 
-/* The agent to offer to, or 0.  May empty `declined` when every agent
- * with the skill has declined, so that the request goes round again. */
-static int64_t pick(const json_t *cands, json_t *declined, bool chat)
+/* The agent to offer to, or 0.  When every agent with the skill has
+ * declined, `declined` is emptied so that the request goes round again,
+ * but only when may_go_round: an agent who just said no is not asked
+ * again the same second (the request waits, as long as an offer lasts). */
+static int64_t pick(const json_t *cands, json_t *declined, bool chat, bool may_go_round)
 {
-	for (int round = 0; round < 2; round++) {
+	for (int round = 0; round < (may_go_round ? 2 : 1); round++) {
 		size_t i;
 		json_t *a;
 		bool any_left = false;
@@ -231,7 +233,8 @@ static int route_one(struct routing *rt, struct store_tx *tx, const json_t *w, i
 	int rc = ji(w, "service_id") ? tx->ops->routing_candidates(tx, ji(w, "service_id"), &cands)
 				     : STORE_OK;
 	bool chat = strcmp(json_string_value(json_object_get(w, "kind")), "chat") == 0;
-	int64_t agent = rc == STORE_OK && cands ? pick(cands, declined, chat) : 0;
+	bool rested = !ji(w, "offered_s") || now - ji(w, "offered_s") >= (int64_t)timeout;
+	int64_t agent = rc == STORE_OK && cands ? pick(cands, declined, chat, rested) : 0;
 	json_decref(cands);
 	if (rc == STORE_OK && (agent || offered))
 		rc = set_offer(tx, w, agent, declined, now);

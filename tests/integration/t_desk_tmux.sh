@@ -141,6 +141,22 @@ check "...and the citizen is offered the survey" wait_for 10 grep -q '"survey": 
 kill "$CITIZEN_STREAM" 2>/dev/null
 TOKEN=$ALICE
 
+# --- a call pops up too, the caller presumed from the number; x declines it -----------------
+jreq POST /api/v1/citizens '{"given_name":"Paul","family_name":"Appelant","phones":["+33145454546"]}' >/dev/null
+keys : "open case $REF" Enter
+check "back on the case" see ' état : [a-z-]+ +service : '
+keys P
+check "available again" see ' · disponible · '
+PBX=$("$GUICHETD" token create pbx --data "$DATA")
+TOKEN=$PBX
+jreq POST /api/v1/telephony/events '{"call_id":"desk-1","event":"ringing","from":"01 45 45 45 46","service":"etat-civil"}' >/dev/null
+TOKEN=$ALICE
+check "a ringing call pops up over the case" see 'APPEL en attente — \+33145454546'
+check "...with the caller presumed from the number" see 'usager présumé \(numéro appelant\) : Paul Appelant'
+keys x
+check "x declines it and the pop-up goes" \
+	wait_for 10 sh -c "! tmux -u -S '$SOCK' capture-pane -p -t desk | grep -q 'APPEL en attente'"
+
 # --- resize -----------------------------------------------------------------------------------------
 tm resize-window -t desk -x 80 -y 24
 check "after a resize to 80x24 the title is there" see 'guichet — '
