@@ -527,10 +527,14 @@ static void on_accepted(void *arg, const struct net_result *res)
 	landed(t);
 	if (res->status != 200) {
 		desk_error(d, "%s : %s", t->what, why(res));
-	} else {
+	} else if (strcmp(jstr(res->body, "status"), "active") == 0) { /* a chat */
 		desk_say(d, _("%s : fait"), t->what);
-		if (strcmp(jstr(res->body, "status"), "active") == 0)
-			sync_open_chat(d, t->id);
+		sync_open_chat(d, t->id);
+	} else if (jint(res->body, "citizen_id") > 0) { /* a call: the caller's file */
+		sync_open_citizen(d, jint(res->body, "citizen_id"));
+		desk_say(d, _("appel pris : la fiche de l'usager présumé (vérifiez son identité)"));
+	} else {
+		desk_say(d, _("appel pris : numéro inconnu, cherchez l'usager (/)"));
 	}
 	free(t);
 }
@@ -544,8 +548,7 @@ void sync_offer(struct desk *d, bool accept)
 		 kind && strcmp(kind, "call") == 0 ? "calls" : "chats", (long long)jint(o, "id"),
 		 accept ? "accept" : "decline");
 	struct ticket *t = ticket(d, SLOT_N, jint(o, "id"), accept ? _("accepter") : _("refuser"));
-	bool chat = !(kind && strcmp(kind, "call") == 0);
-	if (t && outbox_send(d, "POST", path, NULL, 0, accept && chat ? on_accepted : on_simple_write,
+	if (t && outbox_send(d, "POST", path, NULL, 0, accept ? on_accepted : on_simple_write,
 			     t) < 0)
 		free(t);
 	json_array_remove(d->offers, 0);

@@ -156,6 +156,16 @@ check "...with the caller presumed from the number" see 'usager présumé \(num�
 keys x
 check "x declines it and the pop-up goes" \
 	wait_for 10 sh -c "! tmux -u -S '$SOCK' capture-pane -p -t desk | grep -q 'APPEL en attente'"
+TOKEN=$PBX
+jreq POST /api/v1/telephony/events '{"call_id":"desk-2","event":"ringing","from":"01 45 45 45 46","service":"etat-civil"}' >/dev/null
+TOKEN=$ALICE
+check "the next call pops up" see 'APPEL en attente — \+33145454546'
+keys a
+check "a takes it and opens the caller's file" see 'Paul Appelant'
+check "...on the 360° view" see 'guichet — Usager — vue 360°'
+check "...saying the identity is to be checked" see 'usager présumé \(vérifiez son identité\)'
+expect_eq "the call is alice's on the server" \
+	"$(req GET /api/v1/calls >/dev/null; jbody '[.items[] | select(.call_id == "desk-2") | .agent] | join(",")')" alice
 
 # --- resize -----------------------------------------------------------------------------------------
 tm resize-window -t desk -x 80 -y 24
