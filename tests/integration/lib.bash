@@ -109,6 +109,16 @@ body() { cat "$T/body"; }
 jbody() { jq -r "$1" "$T/body"; }
 header() { grep -i "^$1:" "$T/headers" | head -1 | cut -d' ' -f2- | tr -d '\r'; }
 
+# stream TOKEN FILE [LAST-ID]: follow /api/v1/events in the background into
+# FILE; prints the reader's pid.
+stream() {
+	local extra=()
+	[ -n "${3:-}" ] && extra=(-H "Last-Event-ID: $3")
+	curl -sS -N --cacert "$CACERT" -H "Authorization: Bearer $1" "${extra[@]}" \
+		"$URL/api/v1/events" >"$2" 2>/dev/null &
+	echo $!
+}
+
 # login LOGIN: prints a session token (password "demo").
 login() {
 	curl -sS --cacert "$CACERT" -H 'Content-Type: application/json' \

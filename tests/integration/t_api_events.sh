@@ -6,14 +6,6 @@ start_server --heartbeat 1
 ALICE=$(login alice)
 SOPHIE=$(login sophie)
 
-# stream TOKEN FILE [LAST-ID]: follow /api/v1/events in the background.
-stream() {
-	local extra=()
-	[ -n "${3:-}" ] && extra=(-H "Last-Event-ID: $3")
-	curl -sS -N --cacert "$CACERT" -H "Authorization: Bearer $1" "${extra[@]}" \
-		"$URL/api/v1/events" >"$2" 2>/dev/null &
-	echo $!
-}
 ids() { grep '^id: ' "$1" | cut -d' ' -f2; }
 
 S1=$(stream "$SOPHIE" "$T/s1")
@@ -66,17 +58,13 @@ expect_eq "the stream needs a token" "$(req GET /api/v1/events)" 401
 # A stream does not outlive its session: after a logout, or once the agent
 # is disabled, the server ends it (checked every two heartbeats).
 ALICE2=$(login alice)
-curl -sS -N --cacert "$CACERT" -H "Authorization: Bearer $ALICE2" "$URL/api/v1/events" \
-	>"$T/s5" 2>/dev/null &
-S5=$!
+S5=$(stream "$ALICE2" "$T/s5")
 wait_for 10 grep -q connected "$T/s5"
 TOKEN=$ALICE2
 expect_eq "logout" "$(req DELETE /api/v1/auth/token)" 204
 check "the stream opened with that session ends" wait_for 15 sh -c "! kill -0 $S5 2>/dev/null"
 KARIM=$(login karim)
-curl -sS -N --cacert "$CACERT" -H "Authorization: Bearer $KARIM" "$URL/api/v1/events" \
-	>"$T/s6" 2>/dev/null &
-S6=$!
+S6=$(stream "$KARIM" "$T/s6")
 wait_for 10 grep -q connected "$T/s6"
 "$GUICHETD" agent disable karim --data "$DATA" >/dev/null 2>&1
 check "the stream of an agent who is disabled ends" wait_for 15 sh -c "! kill -0 $S6 2>/dev/null"

@@ -6,9 +6,7 @@ start_server
 ALICE=$(login alice)
 SOPHIE=$(login sophie)
 
-curl -sS -N --cacert "$CACERT" -H "Authorization: Bearer $SOPHIE" "$URL/api/v1/events" \
-	>"$T/sophie.sse" 2>/dev/null &
-SSE=$!
+SSE=$(stream "$SOPHIE" "$T/sophie.sse")
 wait_for 10 grep -q connected "$T/sophie.sse"
 
 TOKEN=$ALICE
