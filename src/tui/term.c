@@ -47,6 +47,12 @@ int term_start(int rows, int cols)
 		use_default_colors();
 	}
 	if (!(rows > 0 && cols > 0)) {
+		/* Until a first endwin(), ncurses counts the screen as not yet
+		 * set up and flushes at every cursor move: a hundred writes for
+		 * one page-down at 160x48, each waking the terminal.  Leaving and
+		 * coming back once makes a frame go out in one piece. */
+		endwin();
+		refresh();
 		/* Bracketed paste: pasted text arrives framed and is taken as
 		 * text, never as keys. */
 		fputs("\033[?2004h", stdout);
