@@ -136,16 +136,24 @@ int session_login(struct desk *d, const char *login, const char *password, char 
 	return 0;
 }
 
+struct me_wait {
+	struct desk *d;
+	bool done;
+	int status;
+};
+
 static void on_me(void *arg, const struct net_result *res)
 {
-	struct login_wait *w = arg;
+	struct me_wait *w = arg;
 	w->done = true;
 	w->status = res->status;
+	if (res->status == 200)
+		sync_take_me(w->d, res->body); /* so the desk need not ask again */
 }
 
 int session_valid(struct desk *d)
 {
-	struct login_wait w = { 0 };
+	struct me_wait w = { d, false, 0 };
 	if (net_request(d->net, "GET", "/api/v1/me", NULL, NULL, NULL, on_me, &w) < 0)
 		return -1;
 	while (!w.done)

@@ -104,18 +104,24 @@ static bool landed(struct ticket *t)
 
 /* --- reads ----------------------------------------------------------------- */
 
+void sync_take_me(struct desk *d, const json_t *me)
+{
+	if (*jstr(me, "login"))
+		snprintf(d->login, sizeof(d->login), "%s", jstr(me, "login"));
+	if (*jstr(me, "role"))
+		snprintf(d->role, sizeof(d->role), "%s", jstr(me, "role"));
+	if (*jstr(me, "presence"))
+		snprintf(d->presence, sizeof(d->presence), "%s", jstr(me, "presence"));
+	snprintf(d->presence_reason, sizeof(d->presence_reason), "%s", jstr(me, "presence_reason"));
+}
+
 static void on_me(void *arg, const struct net_result *res)
 {
 	struct ticket *t = arg;
 	struct desk *d = t->d;
 	landed(t);
 	if (res->status == 200) {
-		snprintf(d->login, sizeof(d->login), "%s", jstr(res->body, "login"));
-		snprintf(d->role, sizeof(d->role), "%s", jstr(res->body, "role"));
-		if (*jstr(res->body, "presence"))
-			snprintf(d->presence, sizeof(d->presence), "%s", jstr(res->body, "presence"));
-		snprintf(d->presence_reason, sizeof(d->presence_reason), "%s",
-			 jstr(res->body, "presence_reason"));
+		sync_take_me(d, res->body);
 	} else {
 		desk_error(d, _("session : %s"), why(res));
 	}
@@ -181,7 +187,8 @@ static void on_record(void *arg, const struct net_result *res)
 
 int sync_start(struct desk *d)
 {
-	get(d, "/api/v1/me", ticket(d, SLOT_N, 0, "me"), on_me);
+	if (!d->login[0]) /* not already read when a saved session was checked */
+		get(d, "/api/v1/me", ticket(d, SLOT_N, 0, "me"), on_me);
 	get(d, "/api/v1/templates", ticket(d, SLOT_N, 0, _("modèles")), on_items);
 	sync_worklist(d);
 	return sync_follow(d);
@@ -249,9 +256,11 @@ static void on_timeline_more(void *arg, const struct net_result *res)
 	free(t);
 }
 
+static void url_encode(const char *in, char *out, size_t n);
+
 void sync_ahead(struct desk *d)
 {
-	char path[400];
+	char path[1024];
 	int n = (int)json_array_size(d->timeline);
 	if (!d->net || d->screen != SCREEN_CITIZEN || !d->timeline_next[0] || d->timeline_more ||
 	    d->cur[SCREEN_CITIZEN].selected + TIMELINE_AHEAD < n)
@@ -259,8 +268,10 @@ void sync_ahead(struct desk *d)
 	int64_t id = jint(d->citizen, "id");
 	if (id <= 0)
 		return; /* the timeline came before its citizen's record: wait for it */
+	char cursor[3 * sizeof(d->timeline_next)];
+	url_encode(d->timeline_next, cursor, sizeof(cursor)); /* the server's text, not ours */
 	snprintf(path, sizeof(path), "/api/v1/citizens/%lld/timeline?limit=%d&cursor=%s",
-		 (long long)id, TIMELINE_PAGE, d->timeline_next);
+		 (long long)id, TIMELINE_PAGE, cursor);
 	struct ticket *t = ticket(d, SLOT_N, id, _("historique"));
 	if (!t)
 		return;
@@ -378,12 +389,8 @@ static void on_simple_write(void *arg, const struct net_result *res)
 		desk_say(d, _("%s : fait"), t->what);
 	else
 		desk_error(d, "%s : %s", t->what, why(res));
-	if (res->status == 200 && strcmp(t->what, "presence") == 0) {
-		if (*jstr(res->body, "presence"))
-			snprintf(d->presence, sizeof(d->presence), "%s", jstr(res->body, "presence"));
-		snprintf(d->presence_reason, sizeof(d->presence_reason), "%s",
-			 jstr(res->body, "presence_reason"));
-	}
+	if (res->status == 200 && strcmp(t->what, "presence") == 0)
+		sync_take_me(d, res->body); /* the agent record, as /me gives it */
 	free(t);
 }
 

@@ -66,6 +66,10 @@ void sync_marks(struct desk *d);
 void sync_ahead(struct desk *d);
 void sync_unmark(struct desk *d);
 
+/* Take who I am from an agent record (GET /api/v1/me, or the answer to a
+ * presence change): login, role, presence and its reason. */
+void sync_take_me(struct desk *d, const json_t *me);
+
 /* An event from the stream (type and JSON data). */
 void sync_event(struct desk *d, const char *type, const char *data, size_t len);
 

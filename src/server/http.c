@@ -22,6 +22,7 @@
 
 #include "core/json_bounded.h"
 #include "core/model.h"
+#include "core/text.h"
 #include "server/auth.h"
 #include "server/hub.h"
 #include "server/metrics.h"
@@ -772,10 +773,13 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 	(void)cls;
 	char msg[512];
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	msg[strcspn(msg, "\n")] = '\0';
 	if (strstr(msg, "no longer available for sending"))
 		return;
-	server_log("libmicrohttpd: %s", msg);
+	/* a message may quote what a client sent: no control byte reaches the
+	 * log (nor the terminal of whoever tails it) */
+	char *clean = text_sanitize(msg, strlen(msg), 0);
+	server_log("libmicrohttpd: %s", clean ? clean : "(message dropped: out of memory)");
+	free(clean);
 }
 
 int http_start(struct server *srv)
