@@ -43,17 +43,25 @@ static const char *channel_mark(const char *ch)
 	return " ";
 }
 
-/* "12/03 14:05" in Paris time, from an ISO-8601 instant. */
+/* Paris time of an instant: its day (days since the epoch) and the second
+ * of that day.  Every time the desk shows is in Paris time, like the due
+ * dates' working hours. */
+static int64_t paris_day(int64_t t, int64_t *sec)
+{
+	int64_t local = t + cal_paris_offset(t);
+	*sec = ((local % 86400) + 86400) % 86400;
+	return (local - *sec) / 86400;
+}
+
+/* "12/03/26 14:05" in Paris time, from an ISO-8601 instant. */
 static void short_date(const char *iso, char *out, size_t n)
 {
-	int64_t t;
+	int64_t t, s;
 	out[0] = '\0';
 	if (!iso || iso8601_parse(iso, &t) < 0)
 		return;
-	int64_t local = t + cal_paris_offset(t);
 	int y, m, d;
-	cal_civil_from_days(local / 86400, &y, &m, &d);
-	int64_t s = ((local % 86400) + 86400) % 86400;
+	cal_civil_from_days(paris_day(t, &s), &y, &m, &d);
 	snprintf(out, n, "%02d/%02d/%02d %02d:%02d", d, m, y % 100, (int)(s / 3600),
 		 (int)(s / 60 % 60));
 }
@@ -544,10 +552,8 @@ static void draw_status(struct tui *t, int y)
 	static const char *const conn[] = { N_("hors ligne"), N_("connexion…"), N_("en ligne"),
 					    N_("session terminée") };
 	char buf[300], clock[8];
-	/* Paris time, as every date the desk shows (and the due dates' working
-	 * hours): a clock in another zone beside them would mislead */
-	int64_t local = d->now + cal_paris_offset(d->now);
-	int64_t sec = ((local % 86400) + 86400) % 86400;
+	int64_t sec;
+	paris_day(d->now, &sec);
 	snprintf(clock, sizeof(clock), "%02d:%02d", (int)(sec / 3600), (int)(sec / 60 % 60));
 	snprintf(buf, sizeof(buf), " %s (%s) · %s%s%s · %s%s · %s", d->login[0] ? d->login : "?",
 		 d->role, presence_words(d->presence), d->presence_reason[0] ? " : " : "",

@@ -24,6 +24,13 @@ expect_match "it counts offers and cases" "$(line 2)" '^ 0 offre\(s\), [0-9]+ do
 expect_match "each case line: channel mark, reference, subject" "$(line 3)" '^[@TCSGLWN] 20[0-9]{2}-[0-9]{6} [^ ]'
 expect_match "an overdue case says so in words" "$(cat "$T/screen")" 'retard [0-9]+ (j|h|min)'
 expect_match "the status bar says who I am and the connection" "$(line 23)" '^ alice \(agent\) · [^·]+ · en ligne · [0-9]{2}:[0-9]{2}$'
+# The clock is Paris time like every date on the desk, whatever the machine's zone.
+before=$(TZ=Europe/Paris date +%H:%M)
+TZ=Pacific/Auckland screen 24x80 ""
+after=$(TZ=Europe/Paris date +%H:%M)
+clock=$(line 23 | awk '{print $NF}')
+check "the status bar's clock is Paris time, not the machine's zone ($clock)" \
+	test "$clock" = "$before" -o "$clock" = "$after"
 expect_eq "the screen is 24 lines" "$(wc -l <"$T/screen")" 24
 widest() { LC_ALL=C.UTF-8 bash -c 'm=0; while IFS= read -r l; do [ ${#l} -gt $m ] && m=${#l}; done <"$1"; echo $m' _ "$1"; }
 expect_match "no line is wider than 80 columns (characters, not bytes)" "$(widest "$T/screen")" '^([0-9]|[1-7][0-9]|80)$'
