@@ -13,7 +13,7 @@
 CMD(cmd_note)
 {
 	(void)argc;
-	sync_case_note(c->desk, argv[1]);
+	sync_case_note(c->desk, argv[1], c->job);
 	return 0;
 }
 
@@ -30,11 +30,11 @@ CMD(cmd_status)
 	(void)argc;
 	if (!known(MODEL_CASE_STATUSES, argv[1]))
 		return cmd_fail(c, _("status : état inconnu « %s »"), argv[1]);
-	const char *from = json_string_value(json_object_get(c->desk->kase, "status"));
+	const char *from = json_string_value(json_object_get(desk_case(c->desk), "status"));
 	if (from && !model_case_transition_ok(from, argv[1]))
 		return cmd_fail(c, _("status : un dossier « %s » ne peut pas passer à « %s »"), from,
 				argv[1]);
-	sync_case_patch(c->desk, "status", argv[1]);
+	sync_case_patch(c->desk, "status", argv[1], c->job);
 	return 0;
 }
 
@@ -43,7 +43,7 @@ CMD(cmd_assign)
 	(void)argc;
 	if (strcmp(argv[1], "-") != 0 && !model_login_ok(argv[1]))
 		return cmd_fail(c, _("assign : identifiant d'agent invalide « %s »"), argv[1]);
-	sync_case_patch(c->desk, "assignee", strcmp(argv[1], "-") == 0 ? NULL : argv[1]);
+	sync_case_patch(c->desk, "assignee", strcmp(argv[1], "-") == 0 ? NULL : argv[1], c->job);
 	return 0;
 }
 
@@ -53,20 +53,54 @@ CMD(cmd_transfer)
 		return cmd_fail(c, _("transfer : nom de service invalide « %s »"), argv[1]);
 	if (argc > 2 && !model_login_ok(argv[2]))
 		return cmd_fail(c, _("transfer : identifiant d'agent invalide « %s »"), argv[2]);
-	sync_case_transfer(c->desk, argv[1], argc > 2 ? argv[2] : NULL);
+	sync_case_transfer(c->desk, argv[1], argc > 2 ? argv[2] : NULL, c->job);
 	return 0;
 }
 
 /* A positive record number, or -1 with a message. */
 static int64_t number(struct cmd_ctx *c, const char *what, const char *s)
 {
-	char *end;
-	long long v = strtoll(s, &end, 10);
-	if (end == s || *end || v <= 0) {
+	int64_t v;
+	if (cmd_id(s, &v) < 0) {
 		cmd_fail(c, _("%s : un numéro, pas « %s »"), what, s);
 		return -1;
 	}
 	return v;
+}
+
+/* The next word of *p, cut off in place (NULL when none). */
+static char *word(char **p)
+{
+	char *s = *p;
+	while (*s == ' ')
+		s++;
+	if (!*s)
+		return NULL;
+	char *e = strchr(s, ' ');
+	*p = e ? e + 1 : s + strlen(s);
+	if (e)
+		*e = '\0';
+	return s;
+}
+
+/* new-case CITIZEN SERVICE SUBJECT…: the subject is the rest, as typed. */
+CMD(cmd_new_case)
+{
+	(void)argc;
+	char *rest = argv[1], *who = word(&rest), *service = word(&rest);
+	while (*rest == ' ')
+		rest++;
+	if (!who || !service || !*rest)
+		return cmd_fail(c, _("usage : new-case USAGER SERVICE OBJET"));
+	int64_t citizen = number(c, "new-case", who);
+	if (citizen < 0)
+		return -1;
+	if (!model_slug_ok(service))
+		return cmd_fail(c, _("new-case : nom de service invalide « %s »"), service);
+	if (strlen(rest) > 500)
+		return cmd_fail(c, _("new-case : l'objet fait 500 octets au plus"));
+	sync_case_create(c->desk, citizen, service, rest, c->job);
+	return 0;
 }
 
 CMD(cmd_merge)
@@ -75,9 +109,9 @@ CMD(cmd_merge)
 	int64_t id = number(c, "merge", argv[1]);
 	if (id < 0)
 		return -1;
-	if (id == json_integer_value(json_object_get(c->desk->citizen, "id")))
+	if (id == json_integer_value(json_object_get(desk_citizen(c->desk), "id")))
 		return cmd_fail(c, _("merge : c'est la fiche ouverte"));
-	sync_merge_show(c->desk, id);
+	sync_merge_show(c->desk, id, c->job);
 	return 0;
 }
 
@@ -86,9 +120,9 @@ CMD(cmd_confirm)
 	(void)argc;
 	(void)argv;
 	struct desk *d = c->desk;
-	if (d->screen != SCREEN_MERGE || !d->duplicate || !d->citizen)
+	if (d->screen != SCREEN_MERGE || !desk_duplicate(d) || !desk_citizen(d))
 		return cmd_fail(c, _("confirm : rien à confirmer ici"));
-	sync_merge(d);
+	sync_merge(d, c->job);
 	desk_back(d);
 	return 0;
 }
@@ -99,15 +133,15 @@ CMD(cmd_unmerge)
 	int64_t id = number(c, "unmerge", argv[1]);
 	if (id < 0)
 		return -1;
-	sync_unmerge(c->desk, id);
+	sync_unmerge(c->desk, id, c->job);
 	return 0;
 }
 
 static int answer_offer(struct cmd_ctx *c, bool accept)
 {
-	if (!json_array_size(c->desk->offers))
+	if (!json_array_size(desk_items(c->desk, "offers")))
 		return cmd_fail(c, _("aucune offre en attente"));
-	sync_offer(c->desk, accept);
+	sync_offer(c->desk, accept, c->job);
 	return 0;
 }
 
@@ -131,7 +165,7 @@ CMD(cmd_presence)
 		return cmd_fail(c, _("presence : available, paused RAISON ou offline"));
 	if (strcmp(state, "paused") == 0 && (!reason || !*reason))
 		return cmd_fail(c, _("presence paused : donnez une raison (pause, réunion…)"));
-	sync_presence(c->desk, state, reason && *reason ? reason : NULL);
+	sync_presence(c->desk, state, reason && *reason ? reason : NULL, c->job);
 	return 0;
 }
 
@@ -140,7 +174,7 @@ CMD(cmd_say)
 	(void)argc;
 	if (strlen(argv[1]) > 4000)
 		return cmd_fail(c, _("say : 4000 octets au plus"));
-	sync_chat_say(c->desk, argv[1]);
+	sync_chat_say(c->desk, argv[1], c->job);
 	return 0;
 }
 
@@ -149,7 +183,7 @@ CMD(cmd_end)
 	(void)argc;
 	if (!model_slug_ok(argv[1]))
 		return cmd_fail(c, _("end : un code de clôture en minuscules (information, dossier…)"));
-	sync_chat_end(c->desk, argv[1]);
+	sync_chat_end(c->desk, argv[1], c->job);
 	return 0;
 }
 
@@ -166,6 +200,8 @@ CMD(cmd_template)
 		d->ui->prompt(d->ui->arg, line);
 	} else {
 		desk_say(d, "%s", text);
+		if (c->job)
+			job_set_result(c->job, json_pack("{ss}", "text", text));
 	}
 	return 0;
 }

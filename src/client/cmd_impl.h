@@ -6,6 +6,8 @@
 #define GUICHET_CLIENT_CMD_IMPL_H
 
 #include "client/command.h"
+#include "client/screen.h"
+#include <stdint.h>
 
 #define CMD(name) int name(struct cmd_ctx *c, int argc, char **argv)
 
@@ -15,9 +17,18 @@ CMD(cmd_open); CMD(cmd_search); CMD(cmd_refresh); CMD(cmd_redraw); CMD(cmd_promp
 
 CMD(cmd_note); CMD(cmd_status); CMD(cmd_assign); CMD(cmd_transfer); CMD(cmd_accept);
 CMD(cmd_decline); CMD(cmd_presence); CMD(cmd_template); CMD(cmd_say); CMD(cmd_end);
-CMD(cmd_merge); CMD(cmd_confirm); CMD(cmd_unmerge);
+CMD(cmd_merge); CMD(cmd_confirm); CMD(cmd_unmerge); CMD(cmd_new_case);
+CMD(cmd_cases); CMD(cmd_timeline); CMD(cmd_outbox); CMD(cmd_reapply); CMD(cmd_drop);
 
 CMD(cmd_bind); CMD(cmd_unbind); CMD(cmd_set); CMD(cmd_source); CMD(cmd_color);
+
+/* What the command's job gives back once it is done: build reads it from
+ * the store (query: the list cmd_result_list copies).  Nothing without a
+ * job. */
+void cmd_wants(struct cmd_ctx *c, job_build_fn build, const char *query);
+json_t *cmd_result_list(struct desk *d, const struct job *j);
+/* s as an id (> 0): 0, or -1. */
+int cmd_id(const char *s, int64_t *out);
 
 /* Write a message into c->err; always -1. */
 int cmd_fail(struct cmd_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

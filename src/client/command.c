@@ -40,13 +40,13 @@ static int fail(struct cmd_ctx *c, const char *fmt, const char *arg)
 static int check_needs(struct cmd_ctx *c, const struct cmd_entry *e)
 {
 	const struct desk *d = c->desk;
-	if ((e->needs & CMD_NEEDS_CASE) && !d->kase)
+	if ((e->needs & CMD_NEEDS_CASE) && !desk_case(d))
 		return fail(c, d->screen == SCREEN_CASE ? _("%s : le dossier se charge encore")
 							: _("%s : ouvrez d'abord un dossier"),
 			    e->name);
-	if ((e->needs & CMD_NEEDS_CITIZEN) && !d->citizen)
+	if ((e->needs & CMD_NEEDS_CITIZEN) && !desk_citizen(d))
 		return fail(c, _("%s : ouvrez d'abord la fiche d'un usager"), e->name);
-	if ((e->needs & CMD_NEEDS_CHAT) && !d->chat)
+	if ((e->needs & CMD_NEEDS_CHAT) && !desk_chat(d))
 		return fail(c, _("%s : ouvrez d'abord un chat"), e->name);
 	if ((e->needs & CMD_NEEDS_SCREEN) && !d->ui)
 		return fail(c, _("%s : seulement à l'écran"), e->name);
@@ -117,9 +117,17 @@ static int dispatch(struct cmd_ctx *c, const char *line)
 
 int cmd_run(struct desk *d, const char *line, const char *source, char *err, size_t errlen)
 {
-	struct cmd_ctx c = { d, source, 0, err, errlen };
+	return cmd_run_job(d, line, source, NULL, err, errlen);
+}
+
+int cmd_run_job(struct desk *d, const char *line, const char *source, struct job *j, char *err,
+		size_t errlen)
+{
+	struct cmd_ctx c = { d, source, 0, err, errlen, j };
 	err[0] = '\0';
-	return dispatch(&c, line);
+	int rc = dispatch(&c, line);
+	job_settle(j, rc, err);
+	return rc;
 }
 
 int cmd_run_nested(struct cmd_ctx *parent, const char *line, const char *source)

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "client/desk.h"
+#include "client/job.h"
 
 /* What a command needs before it runs (checked by the dispatcher, as
  * neomutt's function tables carry their preconditions). */
@@ -28,6 +29,7 @@ struct cmd_ctx {
 	int depth;            /* nested `source` files */
 	char *err;            /* the error, when exec returns -1 */
 	size_t errlen;
+	struct job *job;      /* the result, for whoever waits (NULL: nobody) */
 };
 
 struct cmd_entry {
@@ -48,6 +50,12 @@ const struct cmd_entry *cmd_find(const char *name);
 /* Split and run one command line from `source`.  Returns 0 (also for a
  * blank or comment line), or -1 with a message in err. */
 int cmd_run(struct desk *d, const char *line, const char *source, char *err, size_t errlen);
+
+/* The same, with a job that receives the result: done when the command
+ * has finished, which may be later, once the network has answered (the
+ * caller waits for j->done in the loop). */
+int cmd_run_job(struct desk *d, const char *line, const char *source, struct job *j, char *err,
+		size_t errlen);
 
 /* The same, inside a script being read (keeps the `source` depth). */
 int cmd_run_nested(struct cmd_ctx *parent, const char *line, const char *source);

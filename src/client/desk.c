@@ -8,21 +8,8 @@
 
 #include "client/keymap.h"
 #include "client/options.h"
-
-const char *const DESK_SCREEN_NAMES[SCREEN_COUNT] = {
-	[SCREEN_WORKLIST] = "worklist", [SCREEN_CITIZEN] = "citizen", [SCREEN_CASE] = "case",
-	[SCREEN_CHAT] = "chat",         [SCREEN_MERGE] = "merge",
-	[SCREEN_SEARCH] = "search",
-	[SCREEN_HELP] = "help",
-};
-
-int desk_screen_find(const char *name)
-{
-	for (int i = 0; i < SCREEN_COUNT; i++)
-		if (strcmp(DESK_SCREEN_NAMES[i], name) == 0)
-			return i;
-	return -1;
-}
+#include "client/outbox.h"
+#include "client/screen.h"
 
 struct desk *desk_new(void)
 {
@@ -33,9 +20,10 @@ struct desk *desk_new(void)
 	d->page_lines = 10;
 	theme_clear(&d->theme);
 	d->worklist = json_array();
+	d->store = store_new();
 	d->keys = keymap_new();
 	d->opts = options_new();
-	if (!d->worklist || !d->keys || !d->opts) {
+	if (!d->worklist || !d->store || !d->keys || !d->opts) {
 		desk_free(d);
 		return NULL;
 	}
@@ -46,11 +34,9 @@ void desk_free(struct desk *d)
 {
 	if (!d)
 		return;
-	json_t **slots[] = { &d->my_cases, &d->offers,  &d->citizen, &d->timeline, &d->kase,
-			     &d->case_events, &d->search, &d->worklist, &d->templates, &d->chat,
-			     &d->duplicate, &d->viewers };
-	for (size_t i = 0; i < sizeof(slots) / sizeof(slots[0]); i++)
-		desk_set(slots[i], NULL);
+	desk_set(&d->worklist, NULL);
+	outbox_free(d->outbox);
+	store_free(d->store);
 	keymap_free(d->keys);
 	options_free(d->opts);
 	free(d);
@@ -66,6 +52,11 @@ static void say(struct desk *d, bool error, const char *fmt, va_list ap)
 {
 	vsnprintf(d->message, sizeof(d->message), fmt, ap);
 	d->message_error = error;
+}
+
+bool desk_busy(const struct desk *d)
+{
+	return d->pending + d->quiet > 0 || (d->outbox && outbox_busy(d->outbox));
 }
 
 void desk_say(struct desk *d, const char *fmt, ...)
@@ -105,14 +96,40 @@ void desk_back(struct desk *d)
 
 json_t *desk_list(const struct desk *d, enum desk_screen s)
 {
-	switch (s) {
-	case SCREEN_WORKLIST: return d->worklist;
-	case SCREEN_CITIZEN: return d->timeline;
-	case SCREEN_CASE: return d->case_events;
-	case SCREEN_SEARCH: return d->search;
-	case SCREEN_CHAT: return json_object_get(d->chat, "messages");
-	default: return NULL;
-	}
+	return (unsigned)s < SCREEN_COUNT && SCREENS[s].list ? SCREENS[s].list(d) : NULL;
+}
+
+json_t *desk_citizen(const struct desk *d) { return store_get(d->store, STORE_CITIZEN, d->citizen_id); }
+json_t *desk_case(const struct desk *d) { return store_get(d->store, STORE_CASE, d->case_id); }
+json_t *desk_chat(const struct desk *d) { return store_get(d->store, STORE_CHAT, d->chat_id); }
+json_t *desk_duplicate(const struct desk *d)
+{
+	return store_get(d->store, STORE_CITIZEN, d->duplicate_id);
+}
+
+static struct store_list *list_of(const struct desk *d, const char *fmt, va_list ap)
+{
+	char query[300];
+	vsnprintf(query, sizeof(query), fmt, ap);
+	return store_list(d->store, query);
+}
+
+struct store_list *desk_store_list(const struct desk *d, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	struct store_list *l = list_of(d, fmt, ap);
+	va_end(ap);
+	return l;
+}
+
+json_t *desk_items(const struct desk *d, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	struct store_list *l = list_of(d, fmt, ap);
+	va_end(ap);
+	return l ? l->items : NULL;
 }
 
 int desk_list_len(const struct desk *d, enum desk_screen s)

@@ -1,12 +1,13 @@
-/* The desk without its screens: what the agent sees (work list, citizen,
- * case, search results), where the agent is (the screen, the selected line
- * of each list, the way back), the session and the connection.  Commands
- * change it, the network fills it, screens draw it; nothing here includes
- * curses, which is how headless mode and the screen tests exist.
+/* The desk without its screens: where the agent is (the screen, the
+ * selected line of each list, the way back, the records open), the
+ * session and the connection.  What the desk knows of guichetd's records
+ * is in its store (store.h), filled by the network (sync.h) and read
+ * through the accessors below; what the agent changed waits in its outbox
+ * (outbox.h).  Nothing here includes curses, which is how headless mode
+ * and the screen tests exist.
  *
- * Records are kept as the server sends them (jansson objects with the
- * wire's field names); every string in them is untrusted and is sanitized
- * by whoever draws it. */
+ * Every string in a record is untrusted and is sanitized by whoever draws
+ * it. */
 #ifndef GUICHET_CLIENT_DESK_H
 #define GUICHET_CLIENT_DESK_H
 
@@ -15,9 +16,11 @@
 #include <stdint.h>
 #include <jansson.h>
 
+#include "client/store.h"
 #include "client/theme.h"
 
 struct net;
+struct outbox;
 struct keymap;
 struct options;
 
@@ -39,12 +42,12 @@ enum desk_screen {
 	SCREEN_MERGE,
 	SCREEN_SEARCH,
 	SCREEN_HELP,
+	SCREEN_CASES,
+	SCREEN_OUTBOX,
 	SCREEN_COUNT
 };
 
-/* Names as used by `bind SCREEN KEY COMMAND` and the help screen. */
-extern const char *const DESK_SCREEN_NAMES[SCREEN_COUNT];
-/* The screen of a name, or -1. */
+/* The screen of a name (screen.h), or -1. */
 int desk_screen_find(const char *name);
 
 /* A scrollable list: the selected line and the first one shown. */
@@ -67,24 +70,20 @@ struct desk {
 	struct net *net;          /* NULL in tests that feed the state by hand */
 	enum desk_conn conn;
 
-	/* --- what the server told us (owned references, NULL when unknown) -- */
-	json_t *my_cases;         /* array: my active cases, by due date */
-	json_t *offers;           /* array: chats and calls offered to me */
-	json_t *citizen;          /* the open citizen's 360° view */
-	json_t *timeline;         /* array: the open citizen's timeline */
-	char timeline_next[256];  /* the cursor of what follows it ("" : all loaded) */
-	unsigned timeline_epoch;  /* bumped when the timeline is replaced */
-	bool timeline_more;       /* its next page has been asked for */
-	json_t *kase;             /* the open case */
+	/* --- what the desk knows and what it has to send ------------------- */
+	struct store *store;      /* owned: records and lists */
+	struct outbox *outbox;    /* owned, NULL until the network is set up */
+
+	/* --- the records open (ids into the store; 0: none) -------------- */
+	int64_t citizen_id;       /* the citizen's 360° view and timeline */
+	int64_t case_id;          /* the open case (0 while asked for by reference) */
+	unsigned case_ask;        /* counts openings: a late answer opens nothing */
 	bool kase_stale;          /* changed on the server since it was read */
-	json_t *case_events;      /* array: its history */
-	json_t *chat;             /* the open chat (with its "messages") */
-	json_t *duplicate;        /* the record shown beside d->citizen before a merge */
-	json_t *search;           /* array: search results */
+	int64_t chat_id;          /* the open chat (with its "messages") */
+	int64_t duplicate_id;     /* the record shown beside the citizen before a merge */
 	char search_query[256];
+	char cases_query[256];    /* the filters of the case list screen */
 	json_t *worklist;         /* array built by worklist_build: what the list shows */
-	json_t *templates;        /* array: answer templates */
-	json_t *viewers;          /* array: other agents' marks (viewing.h) */
 
 	/* --- my own collision mark: the record on screen (sync_marks) ------- */
 	struct {
@@ -121,8 +120,26 @@ struct desk {
 struct desk *desk_new(void);
 void desk_free(struct desk *d);
 
-/* Replace a record slot: *slot takes the reference v (may be NULL). */
+/* Replace a slot: *slot takes the reference v (may be NULL). */
 void desk_set(json_t **slot, json_t *v);
+
+/* The records open, from the store (borrowed; NULL when none is open or
+ * it has not arrived yet). */
+json_t *desk_citizen(const struct desk *d);
+json_t *desk_case(const struct desk *d);
+json_t *desk_chat(const struct desk *d);
+json_t *desk_duplicate(const struct desk *d);
+
+/* The items of the store's list for a query (printf-like), or NULL when
+ * that list was never asked for (borrowed). */
+json_t *desk_items(const struct desk *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The list itself, or NULL. */
+struct store_list *desk_store_list(const struct desk *d, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Requests on their way: reads, marks, or an outbox entry sent and not
+ * answered yet (what a script waits for before looking at the screen). */
+bool desk_busy(const struct desk *d);
 
 /* Say what happened on the message line (printf-like). */
 void desk_say(struct desk *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -7,6 +7,7 @@
 #include "client/net.h"
 
 #include <limits.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include <sodium.h>
 
 #include "client/i18n.h"
+#include "client/loop.h"
 #include "client/sse.h"
 #include "core/json_bounded.h"
 
@@ -81,6 +83,11 @@ struct stream {
 
 struct net {
 	CURLM *multi;
+	struct loop *loop;
+	bool own_loop;
+	int curl_timer, tend_timer;  /* loop timer ids; 0: none */
+	int *socks;                  /* the sockets curl asked the loop to watch */
+	size_t nsocks, capsocks;
 	char *base, *cacert;
 	char token[TOKEN_MAX + 1];
 	long connect_timeout_ms, request_timeout_ms, dead_after_ms;
@@ -88,11 +95,12 @@ struct net {
 	struct stream ev;
 };
 
+static int loop_attach(struct net *n);
+static void tend_schedule(struct net *n);
+
 static int64_t now_ms(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return loop_now_ms();
 }
 
 /* True when s is 1 to max bytes of printable ASCII without space: what a
@@ -204,6 +212,14 @@ struct net *net_new(const struct net_config *cfg, char *err, size_t errlen)
 	n->request_timeout_ms = cfg->request_timeout_ms > 0 ? cfg->request_timeout_ms : 30000;
 	n->dead_after_ms = DEAD_AFTER;
 	n->ev.tail = &n->ev.notes;
+	n->loop = cfg->loop;
+	if (!n->loop) {
+		if (!(n->loop = loop_new()))
+			goto fail;
+		n->own_loop = true;
+	}
+	if (loop_attach(n) < 0)
+		goto fail;
 	return n;
 fail:
 	snprintf(err, errlen, _("mémoire épuisée"));
@@ -214,6 +230,7 @@ fail:
 static void request_free(struct request *r);
 static void stream_close(struct net *n);
 static void notes_drop(struct net *n);
+static void loop_detach(struct net *n);
 
 void net_free(struct net *n)
 {
@@ -229,6 +246,7 @@ void net_free(struct net *n)
 	sse_free(n->ev.sse);
 	if (n->multi)
 		curl_multi_cleanup(n->multi);
+	loop_detach(n);
 	sodium_memzero(n->token, sizeof(n->token));
 	free(n->base);
 	free(n->cacert);
@@ -253,7 +271,12 @@ void net_set_dead_after(struct net *n, long ms)
 
 void net_wakeup(struct net *n)
 {
-	curl_multi_wakeup(n->multi);
+	loop_wakeup(n->loop);
+}
+
+struct loop *net_loop(struct net *n)
+{
+	return n->loop;
 }
 
 /* --- one easy handle, the options every transfer shares ------------------------- */
@@ -752,6 +775,7 @@ int net_follow_events(struct net *n, const char *after, net_event_fn on_event,
 	n->ev.backoff_ms = n->ev.backoff_kept = BACKOFF_MIN;
 	n->ev.retry_ms = 0;
 	n->ev.next_try_ms = 0;
+	tend_schedule(n);
 	return 0;
 }
 
@@ -807,19 +831,177 @@ static void harvest(struct net *n)
 	}
 }
 
-int net_poll(struct net *n, struct curl_waitfd *extra, unsigned nextra, int timeout_ms)
+/* --- on the loop: curl's sockets and timer, the stream's deadlines ------------------- */
+
+/* What follows any of curl's activity: finished transfers, the stream's
+ * deadlines, the queued events; then the next deadline. */
+static void after_action(struct net *n)
 {
-	int running = 0;
-	for (unsigned i = 0; i < nextra; i++)
-		extra[i].revents = 0;
-	stream_tend(n);
-	/* A signal (SIGWINCH) ends the wait early with CURLM_OK, not an error. */
-	if (curl_multi_poll(n->multi, extra, nextra, stream_timeout(n, timeout_ms), NULL) !=
-		    CURLM_OK ||
-	    curl_multi_perform(n->multi, &running) != CURLM_OK)
-		return -1;
 	harvest(n);
 	stream_tend(n);
 	deliver(n);
+	tend_schedule(n);
+}
+
+static void on_sock_ready(void *arg, int fd, short revents)
+{
+	struct net *n = arg;
+	int running = 0, flags = 0;
+	if (revents & POLLIN)
+		flags |= CURL_CSELECT_IN;
+	if (revents & POLLOUT)
+		flags |= CURL_CSELECT_OUT;
+	if (revents & (POLLERR | POLLHUP | POLLNVAL))
+		flags |= CURL_CSELECT_ERR;
+	curl_multi_socket_action(n->multi, fd, flags, &running);
+	after_action(n);
+}
+
+static void socks_forget(struct net *n, int fd)
+{
+	for (size_t i = 0; i < n->nsocks; i++)
+		if (n->socks[i] == fd) {
+			n->socks[i] = n->socks[--n->nsocks];
+			return;
+		}
+}
+
+static int socks_remember(struct net *n, int fd)
+{
+	for (size_t i = 0; i < n->nsocks; i++)
+		if (n->socks[i] == fd)
+			return 0;
+	if (n->nsocks == n->capsocks) {
+		size_t cap = n->capsocks ? n->capsocks * 2 : 8;
+		int *p = realloc(n->socks, cap * sizeof(*p));
+		if (!p)
+			return -1;
+		n->socks = p;
+		n->capsocks = cap;
+	}
+	n->socks[n->nsocks++] = fd;
 	return 0;
+}
+
+/* CURLMOPT_SOCKETFUNCTION: watch what curl wants watched. */
+static int on_curl_socket(CURL *e, curl_socket_t fd, int what, void *arg, void *sockp)
+{
+	struct net *n = arg;
+	(void)e;
+	(void)sockp;
+	if (what == CURL_POLL_REMOVE) {
+		loop_fd_del(n->loop, fd);
+		socks_forget(n, fd);
+		return 0;
+	}
+	short ev = (what & CURL_POLL_IN ? POLLIN : 0) | (what & CURL_POLL_OUT ? POLLOUT : 0);
+	if (socks_remember(n, fd) < 0 || loop_fd_set(n->loop, fd, ev, on_sock_ready, n) < 0)
+		return -1;
+	return 0;
+}
+
+static void on_curl_due(void *arg, int id)
+{
+	struct net *n = arg;
+	int running = 0;
+	(void)id;
+	n->curl_timer = 0;
+	curl_multi_socket_action(n->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	after_action(n);
+}
+
+/* CURLMOPT_TIMERFUNCTION: curl's one timeout, as a loop timer.  curl asks
+ * not to be called back from here: 0 ms means at the next turn. */
+static int on_curl_timer(CURLM *m, long timeout_ms, void *arg)
+{
+	struct net *n = arg;
+	(void)m;
+	loop_timer_del(n->loop, n->curl_timer);
+	n->curl_timer = 0;
+	if (timeout_ms >= 0 &&
+	    (n->curl_timer = loop_timer_add(n->loop, timeout_ms, on_curl_due, n)) < 0) {
+		n->curl_timer = 0;
+		return -1;
+	}
+	return 0;
+}
+
+static void on_tend(void *arg, int id)
+{
+	struct net *n = arg;
+	(void)id;
+	n->tend_timer = 0;
+	stream_tend(n);
+	deliver(n);
+	tend_schedule(n);
+}
+
+/* A timer for the stream's next deadline (reconnect, silence) or for
+ * events still to deliver. */
+static void tend_schedule(struct net *n)
+{
+	loop_timer_del(n->loop, n->tend_timer);
+	n->tend_timer = 0;
+	int in = stream_timeout(n, -1);
+	if (in == INT_MAX)
+		return;
+	int id = loop_timer_add(n->loop, in, on_tend, n);
+	n->tend_timer = id > 0 ? id : 0;
+}
+
+static int loop_attach(struct net *n)
+{
+	if (curl_multi_setopt(n->multi, CURLMOPT_SOCKETFUNCTION, on_curl_socket) ||
+	    curl_multi_setopt(n->multi, CURLMOPT_SOCKETDATA, n) ||
+	    curl_multi_setopt(n->multi, CURLMOPT_TIMERFUNCTION, on_curl_timer) ||
+	    curl_multi_setopt(n->multi, CURLMOPT_TIMERDATA, n))
+		return -1;
+	return 0;
+}
+
+/* Nothing of n stays on a loop that outlives it. */
+static void loop_detach(struct net *n)
+{
+	if (!n->loop)
+		return;
+	for (size_t i = 0; i < n->nsocks; i++)
+		loop_fd_del(n->loop, n->socks[i]);
+	free(n->socks);
+	n->socks = NULL;
+	n->nsocks = 0;
+	loop_timer_del(n->loop, n->curl_timer);
+	loop_timer_del(n->loop, n->tend_timer);
+	if (n->own_loop)
+		loop_free(n->loop);
+	n->loop = NULL;
+}
+
+static void on_extra(void *arg, int fd, short revents)
+{
+	struct curl_waitfd *w = arg;
+	(void)fd;
+	w->revents = (short)((revents & POLLIN ? CURL_WAIT_POLLIN : 0) |
+			     (revents & POLLOUT ? CURL_WAIT_POLLOUT : 0) |
+			     (revents & POLLPRI ? CURL_WAIT_POLLPRI : 0));
+	if (!w->revents) /* hung up or in error: readable, the read will tell */
+		w->revents = CURL_WAIT_POLLIN;
+}
+
+int net_poll(struct net *n, struct curl_waitfd *extra, unsigned nextra, int timeout_ms)
+{
+	int rc = 0;
+	for (unsigned i = 0; i < nextra; i++) {
+		extra[i].revents = 0;
+		short ev = (short)((extra[i].events & CURL_WAIT_POLLIN ? POLLIN : 0) |
+				   (extra[i].events & CURL_WAIT_POLLOUT ? POLLOUT : 0) |
+				   (extra[i].events & CURL_WAIT_POLLPRI ? POLLPRI : 0));
+		if (loop_fd_set(n->loop, extra[i].fd, ev, on_extra, &extra[i]) < 0)
+			rc = -1;
+	}
+	after_action(n); /* a request queued since the last turn, a deadline passed */
+	if (rc == 0 && loop_once(n->loop, timeout_ms) < 0)
+		rc = -1;
+	for (unsigned i = 0; i < nextra; i++)
+		loop_fd_del(n->loop, extra[i].fd);
+	return rc;
 }

@@ -7,7 +7,8 @@
  * in a URL or a message.
  *
  * Callbacks (net_done_fn, net_event_fn, net_state_fn) are only ever
- * called from net_poll, outside libcurl's own callbacks.  From a callback
+ * called from a turn of the loop (net_poll or loop_once), outside
+ * libcurl's own callbacks.  From a callback
  * the caller may send requests, set the token, and start or stop the
  * stream; it must not call net_poll or net_free on the same net. */
 #ifndef GUICHET_CLIENT_NET_H
@@ -30,9 +31,12 @@ struct net_config {
 	const char *cacert;           /* a PEM file of authorities; NULL: the system's */
 	long connect_timeout_ms;      /* TCP and TLS set-up; <= 0: 10 s */
 	long request_timeout_ms;      /* a whole request (not the stream); <= 0: 30 s */
+	struct loop *loop;            /* the loop the net runs on (borrowed, must
+					 outlive the net); NULL: a private one */
 };
 
 struct net;
+struct loop;
 
 /* A new network.  cfg and its strings stay the caller's: what is needed is
  * copied.  Only https:// URLs are accepted.  Returns a net the caller
@@ -66,6 +70,11 @@ int net_poll(struct net *n, struct curl_waitfd *extra, unsigned nextra, int time
 
 /* Make a net_poll in progress (or the next one) return at once. */
 void net_wakeup(struct net *n);
+
+/* The loop n runs on (its own when the config gave none): whoever drives
+ * it with loop_once drives the network too, and net_poll is one turn of
+ * it with the caller's fds added for that turn. */
+struct loop *net_loop(struct net *n);
 
 /* What a request came back with.  Every pointer is owned by n and valid
  * only during the callback: copy (or json_incref) what must outlive it. */

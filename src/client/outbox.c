@@ -1,10 +1,39 @@
-/* The outbox (see outbox.h). */
+/* The outbox (see outbox.h): a queue of plain entries, sent one at a time
+ * in order, each answer sorted into delivered, to be tried again,
+ * conflict or refused. */
 #include "client/outbox.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sodium.h>
 
 #include "client/i18n.h"
+#include "client/loop.h"
+#include "core/json_get.h"
+
+#define BACKOFF_FIRST_MS 500
+#define BACKOFF_MAX_MS 30000
+
+const char *const OUTBOX_STATE_NAMES[] = {
+	[OUTBOX_QUEUED] = "queued", [OUTBOX_SENDING] = "sending",
+	[OUTBOX_CONFLICT] = "conflict", [OUTBOX_REJECTED] = "rejected",
+};
+
+struct outbox {
+	struct outbox_io io;
+	struct outbox_entry *head, **tail;
+	uint64_t next_id;
+	bool in_flight;
+	bool refused;              /* 401: wait for a new session */
+};
+
+/* The context of a request in flight: the entry may be dropped while it
+ * flies only by outbox_free, which needs the network gone first. */
+struct flight {
+	struct outbox *ob;
+	uint64_t id;
+};
 
 void outbox_new_key(char key[32])
 {
@@ -13,17 +42,335 @@ void outbox_new_key(char key[32])
 	sodium_bin2base64(key, 32, raw, sizeof(raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
-int outbox_send(struct desk *d, const char *method, const char *path, const json_t *body,
-		int64_t version, net_done_fn done, void *arg)
+struct outbox *outbox_new(const struct outbox_io *io)
 {
-	char key[32], match[24];
-	outbox_new_key(key);
-	snprintf(match, sizeof(match), "%lld", (long long)version);
-	if (!d->net || net_request(d->net, method, path, body, version ? match : NULL, key, done,
-				   arg) < 0) {
-		desk_error(d, _("envoi impossible : %s %s"), method, path);
+	struct outbox *ob = calloc(1, sizeof(*ob));
+	if (!ob)
+		return NULL;
+	ob->io = *io;
+	ob->tail = &ob->head;
+	ob->next_id = 1;
+	return ob;
+}
+
+static void entry_free(struct outbox_entry *e)
+{
+	json_decref(e->body);
+	json_decref(e->current);
+	job_unref(e->job);
+	free(e);
+}
+
+void outbox_free(struct outbox *ob)
+{
+	if (!ob)
+		return;
+	for (struct outbox_entry *e = ob->head, *n; e; e = n) {
+		n = e->next;
+		entry_free(e);
+	}
+	free(ob);
+}
+
+uint64_t outbox_add(struct outbox *ob, const char *kind, const char *method, const char *path,
+		    const json_t *body, int64_t base_version, enum store_type target_type,
+		    int64_t target_id, const char *what, struct job *job)
+{
+	struct outbox_entry *e = calloc(1, sizeof(*e));
+	if (!e || strlen(kind) >= sizeof(e->kind) || strlen(method) >= sizeof(e->method) ||
+	    strlen(path) >= sizeof(e->path) || (body && !(e->body = json_deep_copy(body)))) {
+		free(e);
+		return 0;
+	}
+	snprintf(e->kind, sizeof(e->kind), "%s", kind);
+	snprintf(e->method, sizeof(e->method), "%s", method);
+	snprintf(e->path, sizeof(e->path), "%s", path);
+	snprintf(e->what, sizeof(e->what), "%s", what ? what : kind);
+	outbox_new_key(e->key);
+	e->base_version = base_version;
+	e->target_type = target_type;
+	e->target_id = target_id;
+	e->id = ob->next_id++;
+	if (job) {
+		job_part_begin(job);
+		e->job = job;
+	}
+	*ob->tail = e;
+	ob->tail = &e->next;
+	if (ob->io.store)
+		store_pending_add(ob->io.store, target_type, target_id, 1);
+	return e->id;
+}
+
+static struct outbox_entry *find(const struct outbox *ob, uint64_t id)
+{
+	for (struct outbox_entry *e = ob->head; e; e = e->next)
+		if (e->id == id)
+			return e;
+	return NULL;
+}
+
+const struct outbox_entry *outbox_first(const struct outbox *ob) { return ob->head; }
+const struct outbox_entry *outbox_find(const struct outbox *ob, uint64_t id) { return find(ob, id); }
+
+static void unlink_entry(struct outbox *ob, struct outbox_entry *e)
+{
+	struct outbox_entry **p = &ob->head;
+	while (*p && *p != e)
+		p = &(*p)->next;
+	if (!*p)
+		return;
+	*p = e->next;
+	if (ob->tail == &e->next)
+		ob->tail = p;
+	if (ob->io.store)
+		store_pending_add(ob->io.store, e->target_type, e->target_id, -1);
+	entry_free(e);
+}
+
+/* Tell whoever waits, once: the entry keeps living in the outbox. */
+static void answer_job(struct outbox_entry *e, enum job_why why, const char *msg, json_t *result)
+{
+	struct job *j = e->job;
+	e->job = NULL;
+	if (!j) {
+		json_decref(result);
+		return;
+	}
+	if (result && why == JOB_OK)
+		job_set_result(j, result);
+	else
+		json_decref(result);
+	job_part_done(j, why, "%s", msg ? msg : "");
+}
+
+static const struct outbox_kind *kind_of(const struct outbox *ob, const char *kind)
+{
+	for (size_t i = 0; i < ob->io.nkinds; i++)
+		if (strcmp(ob->io.kinds[i].kind, kind) == 0)
+			return &ob->io.kinds[i];
+	return NULL;
+}
+
+/* Later entries on the same record were made on top of this one: they
+ * follow it to the version it produced, rather than conflict with the
+ * agent's own change. */
+static void rebase_followers(const struct outbox_entry *e, const json_t *rec)
+{
+	int64_t v = jint(rec, "version");
+	if (!e->base_version || !v || jint(rec, "id") != e->target_id)
+		return;
+	for (struct outbox_entry *f = e->next; f; f = f->next)
+		if (f->state == OUTBOX_QUEUED && f->target_type == e->target_type &&
+		    f->target_id == e->target_id && f->base_version == e->base_version)
+			f->base_version = v;
+}
+
+static void schedule_retry(struct outbox_entry *e)
+{
+	int64_t delay = BACKOFF_FIRST_MS;
+	for (int i = 1; i < e->attempts && delay < BACKOFF_MAX_MS; i++)
+		delay *= 2;
+	if (delay > BACKOFF_MAX_MS)
+		delay = BACKOFF_MAX_MS;
+	delay += randombytes_uniform((uint32_t)(delay / 4 + 1));
+	e->next_try_ms = loop_now_ms() + delay;
+	e->state = OUTBOX_QUEUED;
+}
+
+/* The problem's detail (or title), else the network's message. */
+static const char *reason(const struct net_result *res)
+{
+	const char *s = jstr(res->body, "detail");
+	if (!s)
+		s = jstr(res->body, "title");
+	return s ? s : res->error ? res->error : _("réponse inattendue");
+}
+
+/* No answer, or an answer that says "later": keep it, try again.  A 409
+ * is "later" only while the first request with the same key still runs;
+ * any other conflict (a chat no longer waiting, a merged record) stays. */
+static bool transient(const struct net_result *res)
+{
+	int st = res->status;
+	if (st == 409)
+		return strcmp(reason(res), "Request in progress") == 0;
+	return st == 0 || st == 408 || st == 429 || st >= 500;
+}
+
+static void on_sent(void *arg, const struct net_result *res)
+{
+	struct flight *f = arg;
+	struct outbox *ob = f->ob;
+	struct outbox_entry *e = find(ob, f->id);
+	free(f);
+	ob->in_flight = false;
+	if (!e)
+		return;
+	e->status = res->status;
+	snprintf(e->error, sizeof(e->error), "%s", res->status >= 200 && res->status < 300 ? ""
+						 : reason(res));
+	if (res->status >= 200 && res->status < 300) {
+		const struct outbox_kind *k = kind_of(ob, e->kind);
+		if (k && k->delivered)
+			k->delivered(ob->io.ctx, e, res);
+		rebase_followers(e, res->body);
+		answer_job(e, JOB_OK, NULL, res->body ? json_incref(res->body) : json_object());
+		unlink_entry(ob, e);
+		e = NULL;
+	} else if (res->status == 401) {
+		ob->refused = true;
+		e->state = OUTBOX_QUEUED;
+		answer_job(e, JOB_AUTH, e->error, NULL);
+	} else if (res->status == 412) {
+		e->state = OUTBOX_CONFLICT;
+		json_decref(e->current);
+		e->current = json_incref(json_object_get(res->body, "current"));
+		answer_job(e, JOB_FAILED, e->error, NULL);
+	} else if (transient(res)) {
+		schedule_retry(e);
+		/* whoever waits is told it is saved and queued: the agent goes on */
+		answer_job(e, JOB_OK, NULL,
+			   json_pack("{sbsI}", "queued", 1, "outbox_id", (json_int_t)e->id));
+	} else {
+		e->state = OUTBOX_REJECTED;
+		answer_job(e, JOB_FAILED, e->error, NULL);
+	}
+	if (e && ob->io.answered)
+		ob->io.answered(ob->io.ctx, e, res);
+	outbox_pump(ob, loop_now_ms());
+}
+
+static int send_entry(struct outbox *ob, struct outbox_entry *e)
+{
+	struct flight *f = malloc(sizeof(*f));
+	if (!f)
+		return -1;
+	f->ob = ob;
+	f->id = e->id;
+	e->state = OUTBOX_SENDING;
+	e->attempts++;
+	ob->in_flight = true;
+	if (ob->io.send(ob->io.arg, e, on_sent, f) < 0) {
+		free(f);
+		ob->in_flight = false;
+		snprintf(e->error, sizeof(e->error), "%s", _("envoi impossible"));
+		schedule_retry(e);
 		return -1;
 	}
-	d->pending++;
 	return 0;
+}
+
+int64_t outbox_pump(struct outbox *ob, int64_t now_ms)
+{
+	if (ob->in_flight)
+		return 0;
+	if (ob->refused)
+		return -1;
+	for (struct outbox_entry *e = ob->head; e; e = e->next) {
+		if (e->state != OUTBOX_QUEUED)
+			continue; /* parked: waits for the agent */
+		if (e->next_try_ms > now_ms)
+			return e->next_try_ms - now_ms;
+		if (send_entry(ob, e) == 0)
+			return 0;
+		return e->next_try_ms - now_ms;
+	}
+	return -1;
+}
+
+void outbox_retry_now(struct outbox *ob)
+{
+	for (struct outbox_entry *e = ob->head; e; e = e->next)
+		if (e->state == OUTBOX_QUEUED)
+			e->next_try_ms = 0;
+}
+
+bool outbox_refused(const struct outbox *ob) { return ob->refused; }
+void outbox_resume(struct outbox *ob) { ob->refused = false; outbox_retry_now(ob); }
+
+bool outbox_busy(const struct outbox *ob)
+{
+	return ob->in_flight;
+}
+
+size_t outbox_waiting(const struct outbox *ob)
+{
+	size_t n = 0;
+	for (const struct outbox_entry *e = ob->head; e; e = e->next)
+		n += e->state == OUTBOX_QUEUED || e->state == OUTBOX_SENDING;
+	return n;
+}
+
+size_t outbox_blocked(const struct outbox *ob)
+{
+	size_t n = 0;
+	for (const struct outbox_entry *e = ob->head; e; e = e->next)
+		n += e->state == OUTBOX_CONFLICT || e->state == OUTBOX_REJECTED;
+	return n;
+}
+
+int outbox_reapply(struct outbox *ob, uint64_t id, char *err, size_t errlen)
+{
+	struct outbox_entry *e = find(ob, id);
+	if (!e || (e->state != OUTBOX_CONFLICT && e->state != OUTBOX_REJECTED)) {
+		snprintf(err, errlen, _("reapply : pas d'action %llu en conflit ou refusée"),
+			 (unsigned long long)id);
+		return -1;
+	}
+	if (e->state == OUTBOX_CONFLICT) {
+		int64_t v = jint(e->current, "version");
+		if (v <= 0) {
+			snprintf(err, errlen, _("reapply : la version actuelle n'est pas connue"));
+			return -1;
+		}
+		e->base_version = v;
+	}
+	/* the server keeps the answer of a key: a new decision needs a new one */
+	outbox_new_key(e->key);
+	json_decref(e->current);
+	e->current = NULL;
+	e->attempts = 0;
+	e->next_try_ms = 0;
+	e->state = OUTBOX_QUEUED;
+	return 0;
+}
+
+int outbox_drop(struct outbox *ob, uint64_t id, char *err, size_t errlen)
+{
+	struct outbox_entry *e = find(ob, id);
+	if (!e) {
+		snprintf(err, errlen, _("drop : pas d'action %llu"), (unsigned long long)id);
+		return -1;
+	}
+	if (e->state == OUTBOX_SENDING) {
+		snprintf(err, errlen, _("drop : l'action %llu est en cours d'envoi"),
+			 (unsigned long long)id);
+		return -1;
+	}
+	answer_job(e, JOB_FAILED, _("abandonnée"), NULL);
+	unlink_entry(ob, e);
+	return 0;
+}
+
+json_t *outbox_to_json(const struct outbox *ob)
+{
+	json_t *a = json_array();
+	for (const struct outbox_entry *e = ob->head; a && e; e = e->next) {
+		json_t *o = json_pack("{sIsssssssIsIssssss}", "id", (json_int_t)e->id, "kind", e->kind,
+				      "what", e->what, "state", OUTBOX_STATE_NAMES[e->state],
+				      "attempts", (json_int_t)e->attempts, "status",
+				      (json_int_t)e->status, "error", e->error, "method", e->method,
+				      "path", e->path);
+		if (o) {
+			json_object_set_new(o, "target", json_string(STORE_TYPE_NAMES[e->target_type]));
+			json_object_set_new(o, "target_id", json_integer(e->target_id));
+		}
+		if (o && e->current)
+			json_object_set(o, "current", e->current);
+		if (o && e->base_version)
+			json_object_set_new(o, "base_version", json_integer(e->base_version));
+		json_array_append_new(a, o);
+	}
+	return a;
 }

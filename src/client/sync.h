@@ -1,59 +1,74 @@
-/* What the desk asks of guichetd and how answers and events change the
- * desk's state.  Every call returns at once: the answer arrives later,
- * through the network layer's loop, and lands in struct desk (then the
- * screens draw it).  Writes go through the outbox (outbox.h) with their
- * Idempotency-Key.  Errors end up on the desk's message line. */
+/* What the desk asks of guichetd and how answers and events land in its
+ * store.  Every call returns at once: the answer arrives later, through
+ * the loop, and lands in d->store (then the screens draw it).  Writes
+ * are entries of the outbox (outbox.h) and survive a server that does not
+ * answer.  Each call takes a job (job.h; NULL when nobody waits) that is
+ * done when what was asked has landed, with the first error if any;
+ * errors also go to the desk's message line. */
 #ifndef GUICHET_CLIENT_SYNC_H
 #define GUICHET_CLIENT_SYNC_H
 
 #include <stdint.h>
 
 #include "client/desk.h"
+#include "client/job.h"
+
+/* The outbox of the desk, over d->net (called once d->net is set).
+ * 0, or -1 when out of memory. */
+int sync_setup(struct desk *d);
 
 /* Fetch who I am, my work list, the templates; follow the event stream. */
-int sync_start(struct desk *d);
+int sync_start(struct desk *d, struct job *j);
 
 /* Follow the event stream (offers, changes to my cases); the connection
  * state lands in d->conn. */
 int sync_follow(struct desk *d);
 
 /* Reload the work list (my cases and pending offers). */
-void sync_worklist(struct desk *d);
+void sync_worklist(struct desk *d, struct job *j);
 
-/* Open a citizen (360° view and timeline) or a case (by id or reference)
- * and go to its screen. */
-void sync_open_citizen(struct desk *d, int64_t id);
-void sync_open_case(struct desk *d, const char *id_or_ref);
+/* Open a citizen (360° view and timeline), a case (by id or reference:
+ * the caller checks its form) or a chat, and go to its screen. */
+void sync_open_citizen(struct desk *d, int64_t id, struct job *j);
+void sync_open_case(struct desk *d, const char *id_or_ref, struct job *j);
+void sync_open_chat(struct desk *d, int64_t id, struct job *j);
 
 /* Search citizens (name, phone, mail or case reference). */
-void sync_search(struct desk *d, const char *query);
+void sync_search(struct desk *d, const char *query, struct job *j);
+/* The cases matching a query string already checked and encoded
+ * ("status=open&service=voirie"), on the case list screen. */
+void sync_cases(struct desk *d, const char *qs, struct job *j);
+/* A citizen's timeline, `limit` entries (headless `timeline`). */
+void sync_timeline(struct desk *d, int64_t citizen_id, int limit, struct job *j);
 
-/* Writes on the open case (answered on the message line; a stale version
- * shows the current value). */
-void sync_case_note(struct desk *d, const char *text);
-void sync_case_patch(struct desk *d, const char *field, const char *value);
-void sync_case_transfer(struct desk *d, const char *service, const char *agent);
+/* Writes on the open case (a stale version is kept as a conflict in the
+ * outbox, and the current record is shown). */
+void sync_case_note(struct desk *d, const char *text, struct job *j);
+void sync_case_patch(struct desk *d, const char *field, const char *value, struct job *j);
+void sync_case_transfer(struct desk *d, const char *service, const char *agent, struct job *j);
+/* A new case for a citizen (opened once created). */
+void sync_case_create(struct desk *d, int64_t citizen_id, const char *service,
+		      const char *subject, struct job *j);
 
-/* Open a chat (its messages follow live); write in it; end it with a
- * wrap-up code. */
-void sync_open_chat(struct desk *d, int64_t id);
-void sync_chat_say(struct desk *d, const char *text);
-void sync_chat_end(struct desk *d, const char *wrapup);
+/* Write in the open chat; end it with a wrap-up code. */
+void sync_chat_say(struct desk *d, const char *text, struct job *j);
+void sync_chat_end(struct desk *d, const char *wrapup, struct job *j);
 
 /* Merging duplicates: show the record `id` beside the open citizen, merge
  * it into the open citizen (the server moves cases, interactions and
  * contacts), undo a merge. */
-void sync_merge_show(struct desk *d, int64_t id);
-void sync_merge(struct desk *d);
-void sync_unmerge(struct desk *d, int64_t merge_id);
+void sync_merge_show(struct desk *d, int64_t id, struct job *j);
+void sync_merge(struct desk *d, struct job *j);
+void sync_unmerge(struct desk *d, int64_t merge_id, struct job *j);
 
 /* Accept or decline the first pending offer; change my presence. */
-void sync_offer(struct desk *d, bool accept);
-void sync_presence(struct desk *d, const char *state, const char *reason);
+void sync_offer(struct desk *d, bool accept, struct job *j);
+void sync_presence(struct desk *d, const char *state, const char *reason, struct job *j);
 
 /* One turn of the loop: wait at most timeout_ms for the network or for fd
- * (the terminal) to have something, and run what the network brought.
- * Returns 1 when fd is readable, 0 otherwise, -1 on a fatal error. */
+ * (the terminal) to have something, run what the network brought, and
+ * send what is due in the outbox.  Returns 1 when fd is readable, 0
+ * otherwise, -1 on a fatal error. */
 int sync_wait(struct desk *d, int fd, int timeout_ms);
 
 /* My collision mark follows the record on screen: put, renewed before it

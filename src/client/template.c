@@ -15,11 +15,11 @@ static const char *str(const json_t *o, const char *k)
 
 static void citizen_name(const struct desk *d, char *out, size_t n)
 {
-	const char *g = str(d->citizen, "given_name"), *f = str(d->citizen, "family_name");
+	const char *g = str(desk_citizen(d), "given_name"), *f = str(desk_citizen(d), "family_name");
 	if (g || f)
 		snprintf(out, n, "%s%s%s", g ? g : "", g && f ? " " : "", f ? f : "");
-	else if (str(d->kase, "citizen_name"))
-		snprintf(out, n, "%s", str(d->kase, "citizen_name"));
+	else if (str(desk_case(d), "citizen_name"))
+		snprintf(out, n, "%s", str(desk_case(d), "citizen_name"));
 	else
 		out[0] = '\0';
 }
@@ -28,7 +28,7 @@ static void citizen_name(const struct desk *d, char *out, size_t n)
 static void case_due(const struct desk *d, char *out, size_t n)
 {
 	int64_t t;
-	const char *due = str(d->kase, "due_at");
+	const char *due = str(desk_case(d), "due_at");
 	out[0] = '\0';
 	if (!due || iso8601_parse(due, &t) < 0)
 		return;
@@ -43,10 +43,10 @@ static void value_of(const struct desk *d, const char *name, size_t len, char *o
 	out[0] = '\0';
 	if (len == 12 && strncmp(name, "citizen.name", len) == 0)
 		citizen_name(d, out, n);
-	else if (len == 8 && strncmp(name, "case.ref", len) == 0 && str(d->kase, "ref"))
-		snprintf(out, n, "%s", str(d->kase, "ref"));
-	else if (len == 12 && strncmp(name, "case.subject", len) == 0 && str(d->kase, "subject"))
-		snprintf(out, n, "%s", str(d->kase, "subject"));
+	else if (len == 8 && strncmp(name, "case.ref", len) == 0 && str(desk_case(d), "ref"))
+		snprintf(out, n, "%s", str(desk_case(d), "ref"));
+	else if (len == 12 && strncmp(name, "case.subject", len) == 0 && str(desk_case(d), "subject"))
+		snprintf(out, n, "%s", str(desk_case(d), "subject"));
 	else if (len == 8 && strncmp(name, "case.due", len) == 0)
 		case_due(d, out, n);
 	else if (len == 11 && strncmp(name, "agent.login", len) == 0)
@@ -84,7 +84,7 @@ int template_fill(const struct desk *d, const char *name, char *out, size_t outl
 {
 	size_t i;
 	json_t *t;
-	json_array_foreach(d->templates, i, t) {
+	json_array_foreach(desk_items(d, "templates"), i, t) {
 		if (str(t, "name") && strcmp(str(t, "name"), name) == 0) {
 			template_expand(d, str(t, "body") ? str(t, "body") : "", out, outlen);
 			return 0;

@@ -13,14 +13,27 @@ static bool same_record(const json_t *m, const char *type, int64_t id)
 	return t && strcmp(t, type) == 0 && json_integer_value(json_object_get(m, "id")) == id;
 }
 
+/* The other agents' marks: a list of the store made from events and
+ * answers, never read whole from the server. */
+static json_t *marks(struct desk *d)
+{
+	struct store_list *l = store_list_open(d->store, "marks");
+	if (!l)
+		return NULL;
+	l->state = LIST_LOADED;
+	store_touch(d->store);
+	return l->items;
+}
+
 /* Forget agent's mark on (type, id), or every mark on it when agent is NULL. */
 static void forget(struct desk *d, const char *type, int64_t id, const char *agent)
 {
-	for (size_t i = json_array_size(d->viewers); i-- > 0;) {
-		json_t *m = json_array_get(d->viewers, i);
+	json_t *viewers = marks(d);
+	for (size_t i = json_array_size(viewers); i-- > 0;) {
+		json_t *m = json_array_get(viewers, i);
 		const char *who = json_string_value(json_object_get(m, "agent"));
 		if (same_record(m, type, id) && (!agent || (who && strcmp(who, agent) == 0)))
-			json_array_remove(d->viewers, i);
+			json_array_remove(viewers, i);
 	}
 }
 
@@ -32,13 +45,14 @@ static void keep(struct desk *d, const char *type, int64_t id, const char *agent
 	if (!agent || !mode || !expires || strcmp(agent, d->login) == 0 ||
 	    iso8601_parse(expires, &until) < 0)
 		return;
-	if (!d->viewers && !(d->viewers = json_array()))
+	json_t *viewers = marks(d);
+	if (!viewers)
 		return;
-	for (size_t i = json_array_size(d->viewers); i-- > 0;) /* the list stays short */
-		if (json_integer_value(json_object_get(json_array_get(d->viewers, i), "until")) <
+	for (size_t i = json_array_size(viewers); i-- > 0;) /* the list stays short */
+		if (json_integer_value(json_object_get(json_array_get(viewers, i), "until")) <
 		    d->now)
-			json_array_remove(d->viewers, i);
-	json_array_append_new(d->viewers, json_pack("{sssIsssssI}", "target", type, "id",
+			json_array_remove(viewers, i);
+	json_array_append_new(viewers, json_pack("{sssIsssssI}", "target", type, "id",
 						    (json_int_t)id, "agent", agent, "mode", mode,
 						    "until", (json_int_t)until));
 }
@@ -76,7 +90,7 @@ int viewing_describe(const struct desk *d, const char *type, int64_t id, char *b
 	json_t *m;
 	if (n)
 		buf[0] = '\0';
-	json_array_foreach(d->viewers, i, m) {
+	json_array_foreach(desk_items(d, "marks"), i, m) {
 		if (!same_record(m, type, id) ||
 		    json_integer_value(json_object_get(m, "until")) < d->now)
 			continue;

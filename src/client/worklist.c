@@ -42,30 +42,36 @@ static void append(json_t *list, const char *kind, json_t *rec)
 
 /* An offer not taken before it expires has gone to another agent: drop
  * it, so that `accept` never answers for a chat that is no longer mine. */
-static void drop_expired_offers(struct desk *d)
+static void drop_expired_offers(struct desk *d, json_t *offers)
 {
-	for (size_t i = json_array_size(d->offers); i-- > 0;) {
+	bool dropped = false;
+	for (size_t i = json_array_size(offers); i-- > 0;) {
 		int64_t t;
 		const char *exp =
-			json_string_value(json_object_get(json_array_get(d->offers, i), "expires_at"));
-		if (exp && d->now && iso8601_parse(exp, &t) == 0 && t < d->now)
-			json_array_remove(d->offers, i);
+			json_string_value(json_object_get(json_array_get(offers, i), "expires_at"));
+		if (exp && d->now && iso8601_parse(exp, &t) == 0 && t < d->now) {
+			json_array_remove(offers, i);
+			dropped = true;
+		}
 	}
+	if (dropped)
+		store_touch(d->store);
 }
 
 void worklist_build(struct desk *d)
 {
-	drop_expired_offers(d);
+	json_t *offers = desk_items(d, "offers"), *mine = desk_items(d, "mine");
+	drop_expired_offers(d, offers);
 	json_t *old = desk_list(d, SCREEN_WORKLIST);
 	int sel = d->cur[SCREEN_WORKLIST].selected;
 	int64_t keep = json_array_size(old) ? key_of(json_array_get(old, (size_t)sel)) : 0;
 	json_t *list = json_array();
-	size_t i, n = json_array_size(d->my_cases);
+	size_t i, n = json_array_size(mine);
 	json_t *v;
-	json_array_foreach(d->offers, i, v) append(list, "offer", v);
+	json_array_foreach(offers, i, v) append(list, "offer", v);
 	json_t **cases = n ? malloc(n * sizeof(*cases)) : NULL;
 	for (i = 0; cases && i < n; i++)
-		cases[i] = json_array_get(d->my_cases, i);
+		cases[i] = json_array_get(mine, i);
 	if (cases)
 		qsort(cases, n, sizeof(*cases), by_due);
 	for (i = 0; cases && i < n; i++)

@@ -10,8 +10,8 @@
 
 #include "client/desk.h"
 
-/* Rebuild d->worklist from d->offers (less those expired at d->now) and
- * d->my_cases, keeping the selection on the same item when it is still
+/* Rebuild d->worklist from the store's lists "offers" (less those expired
+ * at d->now) and "mine" (my cases), keeping the selection on the same item when it is still
  * there. */
 void worklist_build(struct desk *d);
 

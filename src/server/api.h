@@ -5,6 +5,8 @@
 
 #include <jansson.h>
 
+#include "core/json_get.h"
+
 #include "core/model.h"
 #include "server/http.h"
 #include "server/store.h"
@@ -54,11 +56,5 @@ int64_t api_service_id(struct req *r, struct store_tx *tx, const char *slug);
 
 /* Agent id of a login (0 with 422 answered when unknown or disabled). */
 int64_t api_agent_id(struct req *r, struct store_tx *tx, const char *login);
-
-/* Integer member of a JSON object (0 when absent). */
-int64_t jint(const json_t *o, const char *k);
-
-/* String member of a JSON object (NULL when absent or not a string). */
-const char *jstr(const json_t *o, const char *k);
 
 #endif

@@ -8,16 +8,6 @@
 #include "server/auth.h"
 #include "server/hub.h"
 
-int64_t jint(const json_t *o, const char *k)
-{
-	return json_integer_value(json_object_get(o, k));
-}
-
-const char *jstr(const json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 struct store_tx *api_tx(struct req *r)
 {
 	struct store_tx *tx = store_tx_get(r->srv->store);

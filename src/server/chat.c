@@ -10,18 +10,9 @@
 #include "server/auth.h"
 #include "server/routing.h"
 #include "server/store.h"
+#include "core/json_get.h"
 
 #define CHAT_TOKEN_HOURS 24
-
-static int64_t ji(const json_t *o, const char *k)
-{
-	return json_integer_value(json_object_get(o, k));
-}
-
-static const char *js(const json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
 
 static int fail(int status, char *err, size_t errlen, const char *msg)
 {
@@ -47,8 +38,8 @@ int chat_emit(struct store_tx *tx, const char *type, json_t *payload,
 
 bool chat_visible(const struct caller *c, const json_t *chat)
 {
-	return caller_in_service(c, ji(chat, "service_id")) ||
-	       ji(chat, "agent_id") == c->agent_id || ji(chat, "offered_to_id") == c->agent_id;
+	return caller_in_service(c, jint(chat, "service_id")) ||
+	       jint(chat, "agent_id") == c->agent_id || jint(chat, "offered_to_id") == c->agent_id;
 }
 
 /* Service for a new chat: explicit, else the classifier's, else accueil. */
@@ -56,15 +47,15 @@ static int64_t route_service(struct server *srv, struct store_tx *tx, const json
 			     const char **how, double *conf)
 {
 	char text[4400], slug[65] = "";
-	const char *given = js(in, "service");
+	const char *given = jstr(in, "service");
 	bool by_rule = false;
 	*conf = 1.0;
 	*how = "explicit";
 	if (given) {
 		snprintf(slug, sizeof(slug), "%s", given);
 	} else {
-		snprintf(text, sizeof(text), "%s %s", js(in, "subject") ? js(in, "subject") : "",
-			 js(in, "text"));
+		snprintf(text, sizeof(text), "%s %s", jstr(in, "subject") ? jstr(in, "subject") : "",
+			 jstr(in, "text"));
 		routing_classify(srv, text, slug, conf, &by_rule);
 		*how = by_rule ? "rule" : "classifier";
 	}
@@ -74,7 +65,7 @@ static int64_t route_service(struct server *srv, struct store_tx *tx, const json
 		*how = "default";
 		*conf = 0;
 	}
-	int64_t id = ji(svc, "id");
+	int64_t id = jint(svc, "id");
 	json_decref(svc);
 	return id;
 }
@@ -84,7 +75,7 @@ static int64_t citizen_by_email(struct store_tx *tx, const char *email)
 	json_t *page = NULL;
 	if (!email || tx->ops->citizen_search(tx, "email", email, NULL, 1, &page) != STORE_OK)
 		return 0;
-	int64_t id = ji(json_array_get(json_object_get(page, "items"), 0), "id");
+	int64_t id = jint(json_array_get(json_object_get(page, "items"), 0), "id");
 	json_decref(page);
 	return id;
 }
@@ -95,7 +86,7 @@ int chat_start(struct server *srv, struct store_tx *tx, const json_t *in, int64_
 	const char *how;
 	double conf;
 	int64_t service_id = route_service(srv, tx, in, &how, &conf);
-	int64_t citizen_id = citizen_by_email(tx, js(in, "email"));
+	int64_t citizen_id = citizen_by_email(tx, jstr(in, "email"));
 	int64_t id, tid;
 	int pos = 0;
 	char token[AUTH_TOKEN_LEN];
@@ -151,15 +142,15 @@ int chat_citizen_message(struct store_tx *tx, int64_t chat_id, const char *text,
 	int rc = tx->ops->chat_get(tx, chat_id, &chat);
 	if (rc != STORE_OK)
 		return store_fail(tx, rc, err, errlen);
-	if (strcmp(js(chat, "status"), "closed") == 0) {
+	if (strcmp(jstr(chat, "status"), "closed") == 0) {
 		json_decref(chat);
 		return fail(409, err, errlen, "this chat is closed");
 	}
 	int64_t mid;
 	rc = tx->ops->chat_message_add(tx, chat_id, "citizen", 0, text, now, &mid);
 	struct event_scope scope = { .chat_id = chat_id, .is_public = true,
-				     .agent_id = ji(chat, "agent_id"),
-				     .service_id = ji(chat, "agent_id") ? 0 : ji(chat, "service_id") };
+				     .agent_id = jint(chat, "agent_id"),
+				     .service_id = jint(chat, "agent_id") ? 0 : jint(chat, "service_id") };
 	json_decref(chat);
 	*out = message_json(chat_id, mid, "citizen", NULL, text, now);
 	if (rc == STORE_OK)
@@ -199,7 +190,7 @@ int chat_survey(struct store_tx *tx, int64_t chat_id, const json_t *in, int64_t 
 	int rc = tx->ops->chat_get(tx, chat_id, &chat);
 	if (rc != STORE_OK)
 		return store_fail(tx, rc, err, errlen);
-	if (strcmp(js(chat, "status"), "closed") != 0) {
+	if (strcmp(jstr(chat, "status"), "closed") != 0) {
 		json_decref(chat);
 		return fail(409, err, errlen, "the survey opens when the chat is closed");
 	}
@@ -216,11 +207,11 @@ int chat_survey(struct store_tx *tx, int64_t chat_id, const json_t *in, int64_t 
 		return fail(409, err, errlen, "this chat's survey is already answered");
 	}
 	int64_t id;
-	rc = tx->ops->survey_add(tx, in, ji(chat, "citizen_id"), chat_id, ji(chat, "case_id"),
-				 ji(chat, "service_id"), now, &id);
+	rc = tx->ops->survey_add(tx, in, jint(chat, "citizen_id"), chat_id, jint(chat, "case_id"),
+				 jint(chat, "service_id"), now, &id);
 	if (rc == STORE_OK)
 		rc = tx->ops->kv_set(tx, key, "1");
-	struct event_scope scope = { .service_id = ji(chat, "service_id") };
+	struct event_scope scope = { .service_id = jint(chat, "service_id") };
 	if (rc == STORE_OK)
 		rc = chat_emit(tx, "survey.answered",
 			       json_pack("{sIsIsOsOsO}", "id", (json_int_t)id, "chat_id",
@@ -263,8 +254,8 @@ int chat_accept(struct store_tx *tx, const struct caller *c, int64_t id, int64_t
 	int st = load(tx, c, id, &chat, err, errlen);
 	if (st)
 		return st;
-	const char *status = js(chat, "status");
-	int64_t offered = ji(chat, "offered_to_id");
+	const char *status = jstr(chat, "status");
+	int64_t offered = jint(chat, "offered_to_id");
 	if (strcmp(status, "queued") != 0 && strcmp(status, "offered") != 0)
 		st = fail(409, err, errlen, "this chat is no longer waiting");
 	else if (offered && offered != c->agent_id && !(c->role & ROLES_SUPERVISION))
@@ -297,7 +288,7 @@ int chat_decline(struct store_tx *tx, const struct caller *c, int64_t id, int64_
 	int st = load(tx, c, id, &chat, err, errlen);
 	if (st)
 		return st;
-	if (strcmp(js(chat, "status"), "offered") != 0 || ji(chat, "offered_to_id") != c->agent_id) {
+	if (strcmp(jstr(chat, "status"), "offered") != 0 || jint(chat, "offered_to_id") != c->agent_id) {
 		json_decref(chat);
 		return fail(409, err, errlen, "this chat is not offered to you");
 	}
@@ -311,7 +302,7 @@ int chat_decline(struct store_tx *tx, const struct caller *c, int64_t id, int64_
 				declined);
 	int rc = tx->ops->chat_set(tx, id, set);
 	json_decref(set);
-	struct event_scope scope = { .service_id = ji(chat, "service_id"), .agent_id = c->agent_id };
+	struct event_scope scope = { .service_id = jint(chat, "service_id"), .agent_id = c->agent_id };
 	json_decref(chat);
 	if (rc == STORE_OK)
 		rc = chat_emit(tx, "chat.declined",
@@ -327,9 +318,9 @@ static int own_active(struct store_tx *tx, const struct caller *c, int64_t id, j
 	int st = load(tx, c, id, chat, err, errlen);
 	if (st)
 		return st;
-	if (strcmp(js(*chat, "status"), "active") != 0)
+	if (strcmp(jstr(*chat, "status"), "active") != 0)
 		st = fail(409, err, errlen, "this chat is not active; accept it first");
-	else if (ji(*chat, "agent_id") != c->agent_id && !(c->role & ROLES_SUPERVISION))
+	else if (jint(*chat, "agent_id") != c->agent_id && !(c->role & ROLES_SUPERVISION))
 		st = fail(403, err, errlen, "another agent holds this chat");
 	if (st) {
 		json_decref(*chat);
@@ -347,7 +338,7 @@ int chat_agent_message(struct store_tx *tx, const struct caller *c, int64_t id, 
 		return st;
 	int64_t mid;
 	int rc = tx->ops->chat_message_add(tx, id, "agent", c->agent_id, text, now, &mid);
-	struct event_scope scope = { .chat_id = id, .is_public = true, .agent_id = ji(chat, "agent_id") };
+	struct event_scope scope = { .chat_id = id, .is_public = true, .agent_id = jint(chat, "agent_id") };
 	json_decref(chat);
 	*out = message_json(id, mid, "agent", c->login, text, now);
 	if (rc == STORE_OK)
@@ -363,22 +354,22 @@ int chat_agent_message(struct store_tx *tx, const struct caller *c, int64_t id, 
 static int log_interaction(struct store_tx *tx, const struct caller *c, const json_t *chat,
 			   const json_t *in, int64_t now)
 {
-	if (!ji(chat, "citizen_id"))
+	if (!jint(chat, "citizen_id"))
 		return STORE_OK; /* an anonymous visitor has no timeline */
 	char ref[48];
-	snprintf(ref, sizeof(ref), "chat:%lld", (long long)ji(chat, "id"));
+	snprintf(ref, sizeof(ref), "chat:%lld", (long long)jint(chat, "id"));
 	char ended[ISO8601_LEN];
 	iso8601_format(now, ended);
-	const char *summary = js(in, "summary") ? js(in, "summary") : js(chat, "subject");
+	const char *summary = jstr(in, "summary") ? jstr(in, "summary") : jstr(chat, "subject");
 	json_t *i = json_pack("{sOsssssOssss?ss}", "citizen_id", json_object_get(chat, "citizen_id"),
 			      "channel", "chat", "direction", "in", "started_at",
 			      json_object_get(chat, "created_at"), "ended_at", ended, "summary",
 			      summary, "external_ref", ref);
 	if (!i)
 		return STORE_ERROR;
-	if (ji(in, "case_id"))
+	if (jint(in, "case_id"))
 		json_object_set(i, "case_id", json_object_get(in, "case_id"));
-	if (js(in, "wrapup_code"))
+	if (jstr(in, "wrapup_code"))
 		json_object_set(i, "wrapup_code", json_object_get(in, "wrapup_code"));
 	int64_t id;
 	int rc = tx->ops->interaction_create(tx, i, c->agent_id, now, &id);
@@ -391,7 +382,7 @@ static char *first_message(struct store_tx *tx, int64_t id)
 	json_t *msgs = NULL;
 	char *text = NULL;
 	if (tx->ops->chat_messages(tx, id, &msgs) == STORE_OK && json_array_size(msgs))
-		text = strdup(js(json_array_get(msgs, 0), "text"));
+		text = strdup(jstr(json_array_get(msgs, 0), "text"));
 	json_decref(msgs);
 	return text;
 }
@@ -411,7 +402,7 @@ static int check_case_link(struct store_tx *tx, const json_t *chat, int64_t case
 		st = 422;
 	} else if (rc != STORE_OK) {
 		st = store_fail(tx, rc, err, errlen);
-	} else if (ji(chat, "citizen_id") != ji(k, "citizen_id")) {
+	} else if (jint(chat, "citizen_id") != jint(k, "citizen_id")) {
 		snprintf(err, errlen, "case_id: case %lld is not this visitor's", (long long)case_id);
 		st = 422;
 	}
@@ -425,15 +416,15 @@ int chat_close(struct server *srv, struct store_tx *tx, const struct caller *c, 
 	json_t *chat = NULL;
 	int st = own_active(tx, c, id, &chat, err, errlen);
 	if (st == 0)
-		st = check_case_link(tx, chat, ji(in, "case_id"), err, errlen);
+		st = check_case_link(tx, chat, jint(in, "case_id"), err, errlen);
 	if (st) {
 		json_decref(chat);
 		return st;
 	}
 	json_t *set = json_pack("{sssI}", "status", "closed", "closed_at", (json_int_t)now);
-	if (js(in, "wrapup_code"))
+	if (jstr(in, "wrapup_code"))
 		json_object_set(set, "wrapup_code", json_object_get(in, "wrapup_code"));
-	if (ji(in, "case_id"))
+	if (jint(in, "case_id"))
 		json_object_set(set, "case_id", json_object_get(in, "case_id"));
 	int rc = tx->ops->chat_set(tx, id, set);
 	json_decref(set);
@@ -446,8 +437,8 @@ int chat_close(struct server *srv, struct store_tx *tx, const struct caller *c, 
 					 "survey", 1),
 			       &scope, now);
 	char *text = rc == STORE_OK ? first_message(tx, id) : NULL;
-	if (text && js(chat, "service")) /* the routing stood: learn it */
-		routing_learn(srv, text, js(chat, "service"));
+	if (text && jstr(chat, "service")) /* the routing stood: learn it */
+		routing_learn(srv, text, jstr(chat, "service"));
 	free(text);
 	json_decref(chat);
 	return rc == STORE_OK ? finish(tx, id, out, err, errlen) : store_fail(tx, rc, err, errlen);

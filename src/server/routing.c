@@ -17,6 +17,7 @@
 #include "server/http.h"
 #include "server/hub.h"
 #include "server/store.h"
+#include "core/json_get.h"
 
 
 
@@ -31,11 +32,6 @@ struct routing {
 	bool kicked, stopping, started;
 	pthread_t thread;
 };
-
-static int64_t ji(const json_t *o, const char *k)
-{
-	return json_integer_value(json_object_get(o, k));
-}
 
 static struct classifier *load_rules(struct store_tx *tx)
 {
@@ -146,10 +142,10 @@ static bool in_list(const json_t *list, int64_t id)
 static bool has_room(const json_t *agent, bool chat)
 {
 	if (chat)
-		return ji(agent, "active_chats") + ji(agent, "offers") < ji(agent, "chat_capacity");
+		return jint(agent, "active_chats") + jint(agent, "offers") < jint(agent, "chat_capacity");
 	/* A ringing phone goes before a written chat: a pending chat offer does
 	 * not keep a call from an agent who is on no call. */
-	return ji(agent, "active_calls") == 0 && ji(agent, "call_offers") == 0;
+	return jint(agent, "active_calls") == 0 && jint(agent, "call_offers") == 0;
 }
 
 /* The agent to offer to, or 0.  When every agent with the skill has
@@ -163,11 +159,11 @@ static int64_t pick(const json_t *cands, json_t *declined, bool chat, bool may_g
 		json_t *a;
 		bool any_left = false;
 		json_array_foreach(cands, i, a) {
-			if (in_list(declined, ji(a, "id")))
+			if (in_list(declined, jint(a, "id")))
 				continue;
 			any_left = true;
 			if (has_room(a, chat))
-				return ji(a, "id");
+				return jint(a, "id");
 		}
 		if (any_left || !json_array_size(cands))
 			return 0;
@@ -186,8 +182,8 @@ static int set_offer(struct store_tx *tx, const json_t *w, int64_t agent, json_t
 	json_object_set_new(set, "offered_to", agent ? json_integer(agent) : json_null());
 	json_object_set_new(set, "offered_at", agent ? json_integer(now) : json_null());
 	json_object_set(set, "declined", declined);
-	int rc = chat ? tx->ops->chat_set(tx, ji(w, "id"), set)
-		      : tx->ops->call_set(tx, ji(w, "id"), set);
+	int rc = chat ? tx->ops->chat_set(tx, jint(w, "id"), set)
+		      : tx->ops->call_set(tx, jint(w, "id"), set);
 	json_decref(set);
 	return rc;
 }
@@ -198,7 +194,7 @@ static int emit_offer(struct store_tx *tx, const json_t *w, int64_t agent, int64
 	const char *kind = json_string_value(json_object_get(w, "kind"));
 	json_t *rec = NULL;
 	bool chat = strcmp(kind, "chat") == 0;
-	int rc = chat ? tx->ops->chat_get(tx, ji(w, "id"), &rec) : tx->ops->call_get(tx, ji(w, "id"), &rec);
+	int rc = chat ? tx->ops->chat_get(tx, jint(w, "id"), &rec) : tx->ops->call_get(tx, jint(w, "id"), &rec);
 	if (rc != STORE_OK)
 		return rc;
 	char exp[32];
@@ -219,8 +215,8 @@ static int route_one(struct routing *rt, struct store_tx *tx, const json_t *w, i
 		     bool *emitted)
 {
 	unsigned timeout = rt->srv->cfg.offer_timeout_s;
-	int64_t offered = ji(w, "offered_to");
-	if (offered && now - ji(w, "offered_s") < (int64_t)timeout)
+	int64_t offered = jint(w, "offered_to");
+	if (offered && now - jint(w, "offered_s") < (int64_t)timeout)
 		return STORE_OK;
 	json_t *declined = json_deep_copy(json_object_get(w, "declined"));
 	if (!json_is_array(declined)) {
@@ -230,10 +226,10 @@ static int route_one(struct routing *rt, struct store_tx *tx, const json_t *w, i
 	if (offered && !in_list(declined, offered))
 		json_array_append_new(declined, json_integer(offered));
 	json_t *cands = NULL;
-	int rc = ji(w, "service_id") ? tx->ops->routing_candidates(tx, ji(w, "service_id"), &cands)
+	int rc = jint(w, "service_id") ? tx->ops->routing_candidates(tx, jint(w, "service_id"), &cands)
 				     : STORE_OK;
 	bool chat = strcmp(json_string_value(json_object_get(w, "kind")), "chat") == 0;
-	bool rested = !ji(w, "offered_s") || now - ji(w, "offered_s") >= (int64_t)timeout;
+	bool rested = !jint(w, "offered_s") || now - jint(w, "offered_s") >= (int64_t)timeout;
 	int64_t agent = rc == STORE_OK && cands ? pick(cands, declined, chat, rested) : 0;
 	json_decref(cands);
 	if (rc == STORE_OK && (agent || offered))

@@ -8,16 +8,7 @@
 
 #include "core/calendar.h"
 #include "server/store.h"
-
-static int64_t ji(const json_t *o, const char *k)
-{
-	return json_integer_value(json_object_get(o, k));
-}
-
-static const char *js(const json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
+#include "core/json_get.h"
 
 static int fail(int status, char *err, size_t errlen, const char *msg)
 {
@@ -38,7 +29,7 @@ static int64_t lookup_id(struct store_tx *tx, const char *what, const char *key)
 	json_t *o = NULL;
 	int rc = strcmp(what, "service") == 0 ? tx->ops->service_get(tx, key, &o)
 					       : tx->ops->agent_get(tx, key, false, &o);
-	int64_t id = rc == STORE_OK ? ji(o, "id") : 0;
+	int64_t id = rc == STORE_OK ? jint(o, "id") : 0;
 	json_decref(o);
 	return id;
 }
@@ -48,7 +39,7 @@ static int64_t citizen_by_phone(struct store_tx *tx, const char *phone)
 	json_t *page = NULL;
 	if (!phone || tx->ops->citizen_search(tx, "phone", phone, NULL, 1, &page) != STORE_OK)
 		return 0;
-	int64_t id = ji(json_array_get(json_object_get(page, "items"), 0), "id");
+	int64_t id = jint(json_array_get(json_object_get(page, "items"), 0), "id");
 	json_decref(page);
 	return id;
 }
@@ -60,10 +51,10 @@ static int emit_call(struct store_tx *tx, int64_t id, int64_t now, json_t **out)
 	if (rc != STORE_OK)
 		return rc;
 	char type[40];
-	snprintf(type, sizeof(type), "call.%s", js(*out, "state"));
+	snprintf(type, sizeof(type), "call.%s", jstr(*out, "state"));
 	struct event_scope scope = {
-		.service_id = ji(*out, "service_id"),
-		.agent_id = ji(*out, "agent_id") ? ji(*out, "agent_id") : ji(*out, "offered_to_id"),
+		.service_id = jint(*out, "service_id"),
+		.agent_id = jint(*out, "agent_id") ? jint(*out, "agent_id") : jint(*out, "offered_to_id"),
 	};
 	json_t *ev = json_pack("{sOsOsOsOsOsOsOsO}", "id", json_object_get(*out, "id"), "call_id",
 			       json_object_get(*out, "call_id"), "state", json_object_get(*out, "state"),
@@ -77,11 +68,11 @@ static int emit_call(struct store_tx *tx, int64_t id, int64_t now, json_t **out)
 static int create_call(struct store_tx *tx, const json_t *in, int64_t at, int64_t *id, char *err,
 		       size_t errlen)
 {
-	int64_t svc = js(in, "service") ? lookup_id(tx, "service", js(in, "service"))
+	int64_t svc = jstr(in, "service") ? lookup_id(tx, "service", jstr(in, "service"))
 					 : lookup_id(tx, "service", "accueil");
-	if (js(in, "service") && !svc)
+	if (jstr(in, "service") && !svc)
 		return fail(422, err, errlen, "service: no such service");
-	int64_t citizen = citizen_by_phone(tx, js(in, "from"));
+	int64_t citizen = citizen_by_phone(tx, jstr(in, "from"));
 	int rc = tx->ops->call_create(tx, in, citizen, svc, "queued", at, id);
 	return rc == STORE_OK ? 0 : store_fail(tx, rc, err, errlen);
 }
@@ -90,15 +81,15 @@ static int create_call(struct store_tx *tx, const json_t *in, int64_t at, int64_
 static int event_columns(struct store_tx *tx, const json_t *in, const json_t *call, int64_t at,
 			 json_t *set, char *err, size_t errlen)
 {
-	const char *ev = js(in, "event");
-	int64_t agent = js(in, "agent") ? lookup_id(tx, "agent", js(in, "agent")) : 0;
-	if (js(in, "agent") && !agent)
+	const char *ev = jstr(in, "event");
+	int64_t agent = jstr(in, "agent") ? lookup_id(tx, "agent", jstr(in, "agent")) : 0;
+	if (jstr(in, "agent") && !agent)
 		return fail(422, err, errlen, "agent: no such agent");
 	if (call && !json_is_null(json_object_get(call, "ended_at")))
 		return fail(409, err, errlen, "this call has ended");
 	if (strcmp(ev, "ringing") == 0 || strcmp(ev, "queued") == 0 || strcmp(ev, "transferred") == 0) {
-		if (js(in, "service")) {
-			int64_t svc = lookup_id(tx, "service", js(in, "service"));
+		if (jstr(in, "service")) {
+			int64_t svc = lookup_id(tx, "service", jstr(in, "service"));
 			if (!svc)
 				return fail(422, err, errlen, "service: no such service");
 			json_object_set_new(set, "service_id", json_integer(svc));
@@ -109,7 +100,7 @@ static int event_columns(struct store_tx *tx, const json_t *in, const json_t *ca
 		if (strcmp(ev, "transferred") == 0)
 			json_object_set_new(set, "agent_id", json_null());
 	} else if (strcmp(ev, "answered") == 0) {
-		int64_t who = agent ? agent : call ? ji(call, "offered_to_id") : 0;
+		int64_t who = agent ? agent : call ? jint(call, "offered_to_id") : 0;
 		json_object_set_new(set, "state", json_string("answered"));
 		json_object_set_new(set, "agent_id", who ? json_integer(who) : json_null());
 		json_object_set_new(set, "answered_at", json_integer(at));
@@ -124,11 +115,11 @@ int telephony_event(struct store_tx *tx, const json_t *in, int64_t now, json_t *
 		    size_t errlen)
 {
 	int64_t at = now, id;
-	const char *ats = js(in, "at");
+	const char *ats = jstr(in, "at");
 	if (ats)
 		iso8601_parse(ats, &at);
 	json_t *call = NULL, *set = json_object();
-	int rc = tx->ops->call_get_ext(tx, js(in, "call_id"), &call);
+	int rc = tx->ops->call_get_ext(tx, jstr(in, "call_id"), &call);
 	int status = 200, st;
 	if (rc == STORE_NOT_FOUND) {
 		if ((st = create_call(tx, in, at, &id, err, errlen)) != 0)
@@ -138,7 +129,7 @@ int telephony_event(struct store_tx *tx, const json_t *in, int64_t now, json_t *
 		st = store_fail(tx, rc, err, errlen);
 		goto out;
 	} else {
-		id = ji(call, "id");
+		id = jint(call, "id");
 	}
 	if ((st = event_columns(tx, in, call, at, set, err, errlen)) != 0)
 		goto out;
@@ -159,14 +150,14 @@ int call_accept(struct store_tx *tx, const struct caller *c, int64_t id, int64_t
 	int rc = tx->ops->call_get(tx, id, &call);
 	if (rc != STORE_OK)
 		return store_fail(tx, rc, err, errlen);
-	const char *state = js(call, "state");
-	int64_t offered = ji(call, "offered_to_id");
+	const char *state = jstr(call, "state");
+	int64_t offered = jint(call, "offered_to_id");
 	int st = 0;
 	if (strcmp(state, "queued") != 0 && strcmp(state, "ringing") != 0)
 		st = fail(409, err, errlen, "this call is no longer waiting");
 	else if (offered && offered != c->agent_id && !(c->role & ROLES_SUPERVISION))
 		st = fail(409, err, errlen, "this call is offered to another agent");
-	else if (!offered && !caller_in_service(c, ji(call, "service_id")))
+	else if (!offered && !caller_in_service(c, jint(call, "service_id")))
 		st = fail(403, err, errlen, "this call waits for another service");
 	json_decref(call);
 	if (st)
@@ -187,7 +178,7 @@ int call_decline(struct store_tx *tx, const struct caller *c, int64_t id, int64_
 	int rc = tx->ops->call_get(tx, id, &call);
 	if (rc != STORE_OK)
 		return store_fail(tx, rc, err, errlen);
-	if (ji(call, "offered_to_id") != c->agent_id || !json_is_null(json_object_get(call, "agent_id"))) {
+	if (jint(call, "offered_to_id") != c->agent_id || !json_is_null(json_object_get(call, "agent_id"))) {
 		json_decref(call);
 		return fail(409, err, errlen, "this call is not offered to you");
 	}

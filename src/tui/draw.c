@@ -53,12 +53,6 @@ void draw_roles_dump(FILE *out)
 	}
 }
 
-const char *jtext(const json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-	return s ? s : "";
-}
-
 int draw_text(int y, int x, int width, enum role r, const char *s, bool pad)
 {
 	if (width <= 0)

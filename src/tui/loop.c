@@ -164,7 +164,7 @@ int tui_run(struct tui *t)
 		d->now = (int64_t)time(NULL);
 		if (d->now / 60 != shown / 60) /* the clock and the countdowns */
 			t->dirty = true;
-		if (json_array_size(d->offers))
+		if (json_array_size(desk_items(d, "offers")))
 			worklist_build(d); /* offers expire */
 		sync_marks(d);
 		sync_ahead(d);

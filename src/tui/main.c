@@ -1,6 +1,7 @@
-/* guichet: the agent's desk in the terminal.  Reads the options and
- * guichetrc, finds a server (--server, guichetrc, or --demo: a guichetd of
- * its own), logs in, then runs the screens until quit. */
+/* guichet: the agent's desk in the terminal.  Reads the options; start-up
+ * (guichetrc, the server, the login) is client/app.c; then either the
+ * screens run until quit, or (--batch, -e) the commands of a script run
+ * headless (client/batch.c) and guichet exits with their status. */
 #define _XOPEN_SOURCE_EXTENDED 1
 #include <curses.h>
 #include <getopt.h>
@@ -15,15 +16,13 @@
 
 #include <sys/stat.h>
 
+#include "client/app.h"
+#include "client/batch.h"
 #include "client/command.h"
-#include "core/model.h"
 #include "client/i18n.h"
 #include "client/keyspec.h"
-#include "client/local_server.h"
-#include "client/net.h"
 #include "client/notify.h"
 #include "client/options.h"
-#include "client/session.h"
 #include "client/sync.h"
 #include "tui/tui.h"
 
@@ -32,6 +31,7 @@ extern const char DEFAULT_KEYS[];
 static const char USAGE[] =
 	"usage: guichet [--server URL --cacert FILE] [--login LOGIN] [-F guichetrc]\n"
 	"       guichet --demo\n"
+	"       guichet [--server URL ...] (--batch | -e CMD...) [--format json|csv|text] [--wait[=S]]\n"
 	"\n"
 	"  --server URL      guichetd's address (https://host:port); also `set server` in guichetrc\n"
 	"  --cacert FILE     the CA certificate that signed the server's\n"
@@ -45,37 +45,84 @@ static const char USAGE[] =
 	"                    no terminal: run FILE's commands (\"key K\" presses K) on a\n"
 	"                    screen of R rows and C columns, then print it (screen tests)\n"
 	"  --dump-roles      after the screen, print the colour role of every cell\n"
+	"  --batch           headless: run the commands read from stdin, one per line\n"
+	"  -e CMD            headless: run CMD (repeatable; before those of --batch)\n"
+	"  --format FMT      headless output: json (default, one record per command), csv, text\n"
+	"  --wait[=SECONDS]  headless: at the end, wait for the outbox to empty (default 30 s)\n"
+	"                    exit: 0 ok, 1 a command failed, 2 usage, 3 no session,\n"
+	"                    4 server unreachable, 5 changes still waiting in the outbox\n"
 	"  --help, --version\n";
 
+#define EXPRS_MAX 64
+
 struct args {
-	const char *server, *cacert, *login, *rc, *theme, *script;
-	bool demo, dump_roles;
+	struct app_args app;
+	const char *theme, *script;
+	bool dump_roles, batch;
 	int rows, cols;
+	const char *exprs[EXPRS_MAX];
+	size_t nexprs;
+	enum batch_format format;
+	int wait_s;
 };
+
+/* --wait's value: whole seconds, 0 to a day. */
+static int parse_wait(const char *v, int *out)
+{
+	char *end;
+	long n = v ? strtol(v, &end, 10) : 30;
+	if (v && (end == v || *end || n < 0 || n > 86400))
+		return -1;
+	*out = (int)n;
+	return 0;
+}
 
 static int parse_args(int argc, char **argv, struct args *a)
 {
 	enum { O_SERVER = 256, O_CACERT, O_LOGIN, O_DEMO, O_THEME, O_SIZE, O_SCRIPT, O_HELP,
-	       O_VERSION, O_ROLES };
+	       O_VERSION, O_ROLES, O_BATCH, O_FORMAT, O_WAIT };
 	static const struct option opts[] = {
 		{ "server", 1, NULL, O_SERVER }, { "cacert", 1, NULL, O_CACERT },
 		{ "login", 1, NULL, O_LOGIN },   { "demo", 0, NULL, O_DEMO },
 		{ "theme", 1, NULL, O_THEME },   { "size", 1, NULL, O_SIZE },
 		{ "script", 1, NULL, O_SCRIPT }, { "help", 0, NULL, O_HELP },
 		{ "version", 0, NULL, O_VERSION }, { "dump-roles", 0, NULL, O_ROLES },
+		{ "batch", 0, NULL, O_BATCH },   { "format", 1, NULL, O_FORMAT },
+		{ "wait", 2, NULL, O_WAIT },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
-	while ((c = getopt_long(argc, argv, "F:", opts, NULL)) != -1) {
+	a->wait_s = -1;
+	while ((c = getopt_long(argc, argv, "F:e:", opts, NULL)) != -1) {
 		switch (c) {
-		case O_SERVER: a->server = optarg; break;
-		case O_CACERT: a->cacert = optarg; break;
-		case O_LOGIN: a->login = optarg; break;
-		case O_DEMO: a->demo = true; break;
+		case O_SERVER: a->app.server = optarg; break;
+		case O_CACERT: a->app.cacert = optarg; break;
+		case O_LOGIN: a->app.login = optarg; break;
+		case O_DEMO: a->app.demo = true; break;
+		case O_BATCH: a->batch = true; break;
+		case 'e':
+			if (a->nexprs == EXPRS_MAX) {
+				fprintf(stderr, "guichet: -e: %d commands at most\n", EXPRS_MAX);
+				return 2;
+			}
+			a->exprs[a->nexprs++] = optarg;
+			break;
+		case O_FORMAT:
+			if (batch_format_parse(optarg, &a->format) < 0) {
+				fprintf(stderr, "guichet: --format json, csv or text\n");
+				return 2;
+			}
+			break;
+		case O_WAIT:
+			if (parse_wait(optarg, &a->wait_s) < 0) {
+				fprintf(stderr, "guichet: --wait=SECONDS (0 to 86400)\n");
+				return 2;
+			}
+			break;
 		case O_ROLES: a->dump_roles = true; break;
 		case O_THEME: a->theme = optarg; break;
 		case O_SCRIPT: a->script = optarg; break;
-		case 'F': a->rc = optarg; break;
+		case 'F': a->app.rc = optarg; break;
 		case O_SIZE:
 			if (sscanf(optarg, "%dx%d", &a->rows, &a->cols) != 2 || a->rows < 5 ||
 			    a->cols < 20 || a->rows > 500 || a->cols > 1000) {
@@ -88,108 +135,15 @@ static int parse_args(int argc, char **argv, struct args *a)
 		default: fputs(USAGE, stderr); return 2;
 		}
 	}
-	return -1;
-}
-
-static void to_stderr(void *arg, const char *msg)
-{
-	(void)arg;
-	fprintf(stderr, "guichet: %s\n", msg);
-}
-
-/* The compiled-in keys, then guichetrc (whose errors go to stderr with
- * their file:line, the rest of the file still read). */
-static void configure(struct desk *d, const char *rc)
-{
-	char err[512], line[1024];
-	const char *p = DEFAULT_KEYS;
-	while (*p) {
-		size_t n = strcspn(p, "\n");
-		snprintf(line, sizeof(line), "%.*s", (int)n, p);
-		if (cmd_run(d, line, "default.keys", err, sizeof(err)) < 0)
-			fprintf(stderr, "guichet: default.keys: %s\n", err);
-		p += n + (p[n] == '\n');
+	if (optind < argc) {
+		fprintf(stderr, "guichet: %s: unexpected argument\n%s", argv[optind], USAGE);
+		return 2;
 	}
-	char path[1024];
-	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-	if (rc)
-		snprintf(path, sizeof(path), "%s", rc);
-	else if (xdg && *xdg)
-		snprintf(path, sizeof(path), "%s/guichet/guichetrc", xdg);
-	else
-		snprintf(path, sizeof(path), "%s/.config/guichet/guichetrc", home ? home : "");
-	if (!rc && access(path, R_OK) != 0)
-		return;
-	struct cmd_ctx c = { d, path, 0, err, sizeof(err) };
-	if (cmd_run_file(&c, path, to_stderr, NULL) < 0)
-		fprintf(stderr, "guichet: %s\n", err);
-}
-
-/* Read a line from the terminal, without echo for a password. */
-static int ask(const char *question, bool secret, char *out, size_t n)
-{
-	struct termios old, quiet;
-	bool tty = isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &old) == 0;
-	fputs(question, stderr);
-	if (secret && tty) {
-		quiet = old;
-		quiet.c_lflag &= (tcflag_t)~ECHO;
-		tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+	a->app.headless = a->batch || a->nexprs > 0;
+	if (!a->app.headless && (a->wait_s >= 0 || a->format != BATCH_JSON)) {
+		fprintf(stderr, "guichet: --format and --wait go with --batch or -e\n");
+		return 2;
 	}
-	char *ok = fgets(out, (int)n, stdin);
-	if (secret && tty) {
-		tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
-		fputc('\n', stderr);
-	}
-	if (!ok)
-		return -1;
-	out[strcspn(out, "\r\n")] = '\0';
-	return 0;
-}
-
-/* The password just chosen for a new embedded server: the first login
- * uses it rather than asking again; wiped once used. */
-static char first_password[512];
-
-/* A token for the desk: GUICHET_TOKEN, the saved one, or a login. */
-static int authenticate(struct desk *d, const char *server, const char *login, bool demo)
-{
-	char token[256], err[512], user[128], pw[512];
-	const char *env = getenv("GUICHET_TOKEN");
-	if (env && *env) {
-		net_set_token(d->net, env);
-		return 0;
-	}
-	if (demo) {
-		if (session_login(d, "alice", "demo", token, sizeof(token), err, sizeof(err)) < 0)
-			goto fail;
-		net_set_token(d->net, token);
-		return 0;
-	}
-	if (session_token_load(server, token, sizeof(token)) == 0) {
-		net_set_token(d->net, token);
-		if (session_valid(d) != 0)
-			return 0;
-		fprintf(stderr, _("La session enregistrée a pris fin : reconnectez-vous.\n"));
-	}
-	snprintf(user, sizeof(user), "%s", login ? login : "");
-	snprintf(pw, sizeof(pw), "%s", first_password);
-	explicit_bzero(first_password, sizeof(first_password));
-	if ((!login && ask(_("Identifiant : "), false, user, sizeof(user)) < 0) ||
-	    (!pw[0] && ask(_("Mot de passe : "), true, pw, sizeof(pw)) < 0)) {
-		snprintf(err, sizeof(err), _("pas d'identifiant"));
-		goto fail;
-	}
-	int rc = session_login(d, user, pw, token, sizeof(token), err, sizeof(err));
-	explicit_bzero(pw, sizeof(pw));
-	if (rc < 0)
-		goto fail;
-	net_set_token(d->net, token);
-	if (session_token_save(server, token, err, sizeof(err)) < 0)
-		fprintf(stderr, "guichet: %s\n", err);
-	return 0;
-fail:
-	fprintf(stderr, "guichet: %s\n", err);
 	return -1;
 }
 
@@ -226,7 +180,7 @@ static void settle(struct desk *d)
 		sync_wait(d, -1, 50);
 		sync_marks(d);
 		sync_ahead(d);
-	} while (d->pending + d->quiet > 0 && time(NULL) < deadline);
+	} while (desk_busy(d) && time(NULL) < deadline);
 }
 
 static void dump_screen(void)
@@ -308,57 +262,6 @@ static void bind_catalogs(void)
 	textdomain("guichet");
 }
 
-/* `set language fr|en` wins over the locale (auto: the locale decides). */
-static void apply_language(const struct desk *d)
-{
-	const char *lang = options_get(d->opts, "language");
-	if (lang && strcmp(lang, "auto") != 0)
-		setenv("LANGUAGE", lang, 1);
-}
-
-/* No server configured: the embedded default for a one-desk office, a
- * guichetd of the desk's own over $XDG_DATA_HOME/guichet.  The first time
- * it is created with one administrator, whose password is asked here. */
-static int start_embedded(struct local_server *s, const char *self, const struct args *a,
-			  const char **login)
-{
-	static char dir[1024], who[65];
-	char pw[512] = "", again[512] = "", err[512];
-	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME"), *user = getenv("USER");
-	if (xdg && *xdg)
-		snprintf(dir, sizeof(dir), "%s/guichet", xdg);
-	else
-		snprintf(dir, sizeof(dir), "%s/.local/share/guichet", home ? home : ".");
-	snprintf(who, sizeof(who), "%s", a->login ? a->login : user && model_login_ok(user) ? user
-											    : "agent");
-	*login = who;
-	bool first = !local_server_exists(dir);
-	if (first) {
-		fprintf(stderr, _("Aucun serveur configuré : guichet crée un guichetd local dans %s,\n"
-				  "avec le compte administrateur « %s ».\n"),
-			dir, who);
-		if (ask(_("Mot de passe : "), true, pw, sizeof(pw)) < 0 ||
-		    ask(_("Encore : "), true, again, sizeof(again)) < 0 || !pw[0] ||
-		    strcmp(pw, again) != 0) {
-			fprintf(stderr, _("guichet : pas de mot de passe, ou les deux diffèrent\n"));
-			return -1;
-		}
-		char parent[1100];
-		snprintf(parent, sizeof(parent), "%s", dir);
-		*strrchr(parent, '/') = '\0';
-		mkdir(parent, 0700); /* $XDG_DATA_HOME may not exist yet */
-	}
-	int rc = local_server_start_embedded(s, self, dir, who, first ? pw : NULL, 60000, err,
-					     sizeof(err));
-	if (rc == 0 && first)
-		snprintf(first_password, sizeof(first_password), "%s", pw);
-	explicit_bzero(pw, sizeof(pw));
-	explicit_bzero(again, sizeof(again));
-	if (rc < 0)
-		fprintf(stderr, "guichet: %s\n", err);
-	return rc;
-}
-
 /* --- main --------------------------------------------------------------------------------- */
 
 static int run_desk(struct desk *d, const struct args *a)
@@ -377,61 +280,27 @@ static int run_desk(struct desk *d, const struct args *a)
 	return rc;
 }
 
+static int run_headless(struct desk *d, const struct args *a)
+{
+	const struct batch_args b = { a->exprs, a->nexprs, a->batch ? stdin : NULL, a->format,
+				      a->wait_s, stdout, stderr };
+	return batch_run(d, &b);
+}
+
 int main(int argc, char **argv)
 {
 	struct args a = { 0 };
-	struct local_server demo = { 0 };
-	const char *local_login = NULL;
-	char err[512];
-	int rc = 1;
+	struct app app;
 	setlocale(LC_ALL, "");
 	bind_catalogs();
 	int done = parse_args(argc, argv, &a);
 	if (done >= 0)
 		return done;
-	struct desk *d = desk_new();
-	if (!d)
-		return 1;
-	configure(d, a.rc);
-	apply_language(d);
-	if (a.demo && local_server_start_demo(&demo, argv[0], true, 120000, err, sizeof(err)) < 0) {
-		fprintf(stderr, "guichet: demo: %s\n", err);
-		goto out;
-	}
-	const char *server = a.demo ? demo.url : a.server ? a.server : options_get(d->opts, "server");
-	const char *cacert = a.demo ? demo.cacert : a.cacert ? a.cacert
-							  : options_get(d->opts, "cacert");
-	if (!server || !*server) {
-		if (start_embedded(&demo, argv[0], &a, &local_login) < 0)
-			goto out;
-		server = demo.url;
-		cacert = demo.cacert;
-		a.login = local_login;
-	}
-	struct net_config nc = { server, cacert && *cacert ? cacert : NULL, 10000, 30000 };
-	d->net = net_new(&nc, err, sizeof(err));
-	if (!d->net) {
-		fprintf(stderr, "guichet: %s\n", err);
-		goto out;
-	}
-	/* The token of the embedded server is kept under its directory's name:
-	 * its port changes at every start. */
-	char identity[1100];
-	snprintf(identity, sizeof(identity), "%s", demo.keep_dir ? demo.dir : server);
-	if (authenticate(d, identity, a.login, a.demo) < 0)
-		goto out;
-	sync_start(d);
-	rc = run_desk(d, &a);
-	/* Leave no collision mark behind (it would expire anyway). */
-	sync_unmark(d);
-	for (time_t dl = time(NULL) + 1; d->pending + d->quiet > 0 && time(NULL) <= dl;)
-		sync_wait(d, -1, 50);
-out:
-	if (d->net)
-		net_free(d->net);
-	d->net = NULL;
-	desk_free(d);
-	if (demo.pid > 0)
-		local_server_stop(&demo);
+	int rc = app_init(&app, &a.app, DEFAULT_KEYS);
+	if (rc == 0)
+		rc = app_start(&app, &a.app, argv[0]);
+	if (rc == 0)
+		rc = a.app.headless ? run_headless(app.desk, &a) : run_desk(app.desk, &a);
+	app_stop(&app);
 	return rc;
 }

@@ -13,6 +13,8 @@
 #include "client/i18n.h"
 #include "client/keymap.h"
 #include "client/keyspec.h"
+#include "client/outbox.h"
+#include "client/screen.h"
 #include "client/viewing.h"
 #include "client/worklist.h"
 #include "core/calendar.h"
@@ -24,11 +26,6 @@ struct area {
 	int cursor_y;
 	int list_x;       /* the column the list starts at (the cursor goes there) */
 };
-
-static int64_t jint(const json_t *o, const char *k)
-{
-	return json_integer_value(json_object_get(o, k));
-}
 
 /* A channel as one mark, so a line says its channel without colour. */
 static const char *channel_mark(const char *ch)
@@ -102,10 +99,12 @@ static void draw_list(struct tui *t, struct area *a, int y0, json_t *items, enum
 
 /* --- work list -------------------------------------------------------------- */
 
+static void case_row(struct tui *t, int y, int cols, const json_t *c, bool sel);
+
 static void worklist_line(struct tui *t, int y, int cols, const json_t *it, bool sel)
 {
 	enum role base = sel ? ROLE_SELECTED : ROLE_NORMAL;
-	char buf[512], when[32];
+	char buf[512];
 	draw_text(y, 0, cols, base, "", true);
 	const char *kind = jtext(it, "kind");
 	if (strcmp(kind, "offer") == 0) {
@@ -118,14 +117,23 @@ static void worklist_line(struct tui *t, int y, int cols, const json_t *it, bool
 		draw_text(y, 2, cols - 2, sel ? ROLE_SELECTED : ROLE_OFFER, buf, true);
 		return;
 	}
-	const json_t *c = json_object_get(it, "case");
+	case_row(t, y, cols, json_object_get(it, "case"), sel);
+}
+
+/* One case on a line: channel, reference, subject, citizen, countdown; a
+ * change of mine still waiting in the outbox is marked "↑". */
+static void case_row(struct tui *t, int y, int cols, const json_t *c, bool sel)
+{
+	enum role base = sel ? ROLE_SELECTED : ROLE_NORMAL;
+	char when[32];
 	int64_t due;
 	bool late = false;
 	when[0] = '\0';
 	if (iso8601_parse(jtext(c, "due_at"), &due) == 0)
 		late = worklist_countdown(due, t->desk->now, when, sizeof(when));
 	int wcol = cols >= 60 ? 14 : 11, x = 0;
-	x += draw_text(y, x, 2, base, channel_mark(jtext(c, "channel")), true);
+	bool pending = store_pending(t->desk->store, STORE_CASE, jint(c, "id"));
+	x += draw_text(y, x, 2, base, pending ? "↑" : channel_mark(jtext(c, "channel")), true);
 	x += draw_text(y, x, 12, base, jtext(c, "ref"), true);
 	int rest = cols - x - wcol - 1;
 	int namew = rest > 50 ? 20 : rest > 36 ? 14 : 0;
@@ -142,11 +150,93 @@ static void draw_worklist(struct tui *t, struct area *a)
 {
 	struct desk *d = t->desk;
 	char head[160];
+	json_t *offers = desk_items(d, "offers"), *mine = desk_items(d, "mine");
 	snprintf(head, sizeof(head), _("%zu offre(s), %zu dossier(s) — Entrée : ouvrir, a : accepter"),
-		 json_array_size(d->offers), json_array_size(d->my_cases));
+		 json_array_size(offers), json_array_size(mine));
 	draw_text(a->top, 1, a->cols - 1, ROLE_MUTED, head, true);
-	draw_list(t, a, a->top + 1, d->my_cases || d->offers ? d->worklist : NULL, SCREEN_WORKLIST,
+	draw_list(t, a, a->top + 1, mine || offers ? d->worklist : NULL, SCREEN_WORKLIST,
 		  worklist_line);
+}
+
+/* --- cases: a filtered list ------------------------------------------------------- */
+
+static void cases_line(struct tui *t, int y, int cols, const json_t *it, bool sel)
+{
+	draw_text(y, 0, cols, sel ? ROLE_SELECTED : ROLE_NORMAL, "", true);
+	case_row(t, y, cols, it, sel);
+}
+
+static void draw_cases(struct tui *t, struct area *a)
+{
+	struct desk *d = t->desk;
+	char head[320];
+	struct store_list *l = desk_store_list(d, "cases:%s", d->cases_query);
+	snprintf(head, sizeof(head), _("Filtres : %s — %zu dossier(s)%s"),
+		 d->cases_query[0] ? d->cases_query : _("aucun"), l ? json_array_size(l->items) : 0,
+		 l && l->next[0] ? "+" : "");
+	draw_text(a->top, 1, a->cols - 1, ROLE_LABEL, head, true);
+	if (l && l->state == LIST_FAILED)
+		draw_text(a->top + 1, 1, a->cols - 1, ROLE_ERROR, l->error, true);
+	else
+		draw_list(t, a, a->top + 1, l && l->state == LIST_LOADED ? l->items : NULL,
+			  SCREEN_CASES, cases_line);
+}
+
+/* --- outbox: what waits for the server ------------------------------------------------ */
+
+static const char *entry_state_words(const char *state)
+{
+	static const struct { const char *state, *words; } names[] = {
+		{ "queued", N_("en attente") }, { "sending", N_("envoi…") },
+		{ "conflict", N_("CONFLIT") },   { "rejected", N_("REFUSÉ") },
+	};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(names[i].state, state) == 0)
+			return _(names[i].words);
+	return state;
+}
+
+static void outbox_line(struct tui *t, int y, int cols, const json_t *it, bool sel)
+{
+	char buf[700], id[24], what[200];
+	const char *state = jtext(it, "state");
+	bool blocked = strcmp(state, "conflict") == 0 || strcmp(state, "rejected") == 0;
+	enum role base = sel ? ROLE_SELECTED : ROLE_NORMAL;
+	draw_text(y, 0, cols, base, "", true);
+	snprintf(id, sizeof(id), "%lld", (long long)jint(it, "id"));
+	int x = draw_text(y, 1, 5, sel ? base : ROLE_MUTED, id, true) + 1;
+	x += draw_text(y, x, 11, sel ? base : blocked ? ROLE_OVERDUE : ROLE_SOON,
+		       entry_state_words(state), true);
+	/* which record: a case by its reference, when the store has it */
+	const json_t *k = strcmp(jtext(it, "target"), "case") == 0
+		? store_get(t->desk->store, STORE_CASE, jint(it, "target_id")) : NULL;
+	snprintf(what, sizeof(what), "%s%s%s", jtext(it, "what"), k ? " · " : "", k ? jtext(k, "ref") : "");
+	const json_t *cur = json_object_get(it, "current");
+	if (blocked && cur)
+		snprintf(buf, sizeof(buf), _("%s — actuel : %s, v%lld — %s"), what,
+			 jtext(cur, "status"), (long long)jint(cur, "version"), jtext(it, "error"));
+	else if (*jtext(it, "error"))
+		snprintf(buf, sizeof(buf), _("%s — essai %lld : %s"), what,
+			 (long long)jint(it, "attempts"), jtext(it, "error"));
+	else
+		snprintf(buf, sizeof(buf), "%s", what);
+	draw_text(y, x, cols - x, base, buf, true);
+}
+
+static void draw_outbox(struct tui *t, struct area *a)
+{
+	struct desk *d = t->desk;
+	char head[200];
+	json_t *items = SCREENS[SCREEN_OUTBOX].list(d);
+	snprintf(head, sizeof(head),
+		 _("%zu en attente, %zu à reprendre — reapply N : reprendre, drop N : abandonner"),
+		 d->outbox ? outbox_waiting(d->outbox) : 0, d->outbox ? outbox_blocked(d->outbox) : 0);
+	draw_text(a->top, 1, a->cols - 1, ROLE_LABEL, head, true);
+	if (json_array_size(items))
+		draw_list(t, a, a->top + 1, items, SCREEN_OUTBOX, outbox_line);
+	else
+		draw_text(a->top + 1, 1, a->cols - 2, ROLE_MUTED,
+			  _("(rien : tout est arrivé au serveur)"), true);
 }
 
 /* --- citizen 360° ------------------------------------------------------------- */
@@ -264,29 +354,32 @@ static void draw_citizen(struct tui *t, struct area *a)
 {
 	struct desk *d = t->desk;
 	int maxy = a->top + a->rows;
-	if (!d->citizen) {
+	const json_t *who = desk_citizen(d);
+	if (!who) {
 		draw_text(a->top, 1, a->cols - 1, ROLE_MUTED, _("chargement…"), false);
 		return;
 	}
-	draw_collision(t, a, "citizen", jint(d->citizen, "id"));
+	draw_collision(t, a, "citizen", jint(who, "id"));
 	bool wide = a->cols >= 100;
 	int leftw = wide ? 38 : a->cols - 2;
 	int idmax = wide ? maxy : a->top + (a->rows > 12 ? 6 : 3);
-	int y = citizen_identity(d->citizen, a->top, 1, leftw, idmax);
+	int y = citizen_identity(who, a->top, 1, leftw, idmax);
 	if (wide)
-		citizen_cases(d->citizen, y + 1, 1, leftw, maxy);
+		citizen_cases(who, y + 1, 1, leftw, maxy);
 	tl_x = wide ? 40 : 0;
 	int ty = wide ? a->top : y;
 	/* where I am in it; the count once all of it is read ("…" until then,
 	 * so that a page read ahead changes nothing on the screen) */
 	char head[200], total[24];
-	int n = (int)json_array_size(d->timeline);
+	struct store_list *tl = desk_store_list(d, "timeline:%lld", (long long)d->citizen_id);
+	json_t *items = tl && tl->state != LIST_LOADING ? tl->items : NULL;
+	int n = (int)json_array_size(items);
 	snprintf(total, sizeof(total), "%d", n);
 	snprintf(head, sizeof(head), _("Historique, tous canaux (récent d'abord) : %d/%s"),
-		 n ? d->cur[SCREEN_CITIZEN].selected + 1 : 0, d->timeline_next[0] ? "…" : total);
+		 n ? d->cur[SCREEN_CITIZEN].selected + 1 : 0, tl && tl->next[0] ? "…" : total);
 	draw_text(ty, tl_x, a->cols - tl_x, ROLE_LABEL, head, true);
 	a->list_x = tl_x;
-	draw_list(t, a, ty + 1, d->timeline, SCREEN_CITIZEN, timeline_line);
+	draw_list(t, a, ty + 1, items, SCREEN_CITIZEN, timeline_line);
 }
 
 /* --- case ----------------------------------------------------------------------- */
@@ -318,7 +411,7 @@ static void case_event_line(struct tui *t, int y, int cols, const json_t *it, bo
 static void draw_case(struct tui *t, struct area *a)
 {
 	struct desk *d = t->desk;
-	const json_t *k = d->kase;
+	const json_t *k = desk_case(d);
 	char buf[512], left[32] = "";
 	if (!k) {
 		draw_text(a->top, 1, a->cols - 1, ROLE_MUTED, _("chargement…"), false);
@@ -346,7 +439,8 @@ static void draw_case(struct tui *t, struct area *a)
 			  _("dossier d'un autre service : seuls son état et son échéance sont visibles"),
 			  true);
 	else
-		draw_list(t, a, a->top + 4, d->case_events, SCREEN_CASE, case_event_line);
+		draw_list(t, a, a->top + 4, SCREENS[SCREEN_CASE].list(d), SCREEN_CASE,
+			  case_event_line);
 }
 
 /* --- chat ------------------------------------------------------------------------ */
@@ -366,7 +460,7 @@ static void chat_line(struct tui *t, int y, int cols, const json_t *it, bool sel
 
 static void draw_chat(struct tui *t, struct area *a)
 {
-	const json_t *c = t->desk->chat;
+	const json_t *c = desk_chat(t->desk);
 	char buf[512];
 	if (!c) {
 		draw_text(a->top, 1, a->cols - 1, ROLE_MUTED, _("chargement…"), false);
@@ -388,20 +482,20 @@ static void draw_chat(struct tui *t, struct area *a)
 static void draw_merge(struct tui *t, struct area *a)
 {
 	struct desk *d = t->desk;
+	const json_t *keep = desk_citizen(d), *dup = desk_duplicate(d);
 	int half = a->cols / 2, maxy = a->top + a->rows;
 	char buf[160];
 	snprintf(buf, sizeof(buf), _("Garder : n° %lld"),
-		 (long long)json_integer_value(json_object_get(d->citizen, "id")));
+		 (long long)d->citizen_id);
 	draw_text(a->top, 1, half - 2, ROLE_LABEL, buf, true);
 	snprintf(buf, sizeof(buf), _("Fusionner ici : n° %lld"),
-		 (long long)json_integer_value(json_object_get(d->duplicate, "id")));
+		 (long long)d->duplicate_id);
 	draw_text(a->top, half + 1, half - 2, ROLE_LABEL, buf, true);
-	if (d->citizen)
-		citizen_cases(d->citizen, citizen_identity(d->citizen, a->top + 2, 1, half - 2, maxy),
+	if (keep)
+		citizen_cases(keep, citizen_identity(keep, a->top + 2, 1, half - 2, maxy),
 			      1, half - 2, maxy);
-	if (d->duplicate)
-		citizen_cases(d->duplicate,
-			      citizen_identity(d->duplicate, a->top + 2, half + 1, half - 2, maxy),
+	if (dup)
+		citizen_cases(dup, citizen_identity(dup, a->top + 2, half + 1, half - 2, maxy),
 			      half + 1, half - 2, maxy);
 	else
 		draw_text(a->top + 2, half + 1, half - 2, ROLE_MUTED, _("chargement…"), false);
@@ -429,7 +523,8 @@ static void draw_search(struct tui *t, struct area *a)
 	char head[400];
 	snprintf(head, sizeof(head), _("Recherche : %s"), t->desk->search_query);
 	draw_text(a->top, 1, a->cols - 1, ROLE_LABEL, head, true);
-	draw_list(t, a, a->top + 1, t->desk->search, SCREEN_SEARCH, search_line);
+	draw_list(t, a, a->top + 1, SCREENS[SCREEN_SEARCH].list(t->desk), SCREEN_SEARCH,
+		  search_line);
 }
 
 /* --- help: from the command table and the active keymap ------------------------------ */
@@ -457,7 +552,7 @@ static void draw_help(struct tui *t, struct area *a)
 	struct desk *d = t->desk;
 	char buf[400];
 	snprintf(buf, sizeof(buf), _("Aide — écran %s (touches de l'écran, puis globales)"),
-		 DESK_SCREEN_NAMES[d->help_for]);
+		 SCREENS[d->help_for].name);
 	draw_text(a->top, 1, a->cols - 1, ROLE_LABEL, buf, true);
 	int y = a->top + 1, skip = d->cur[SCREEN_HELP].top;
 	for (size_t i = 0; i < CMD_COUNT && y < a->top + a->rows; i++) {
@@ -476,28 +571,24 @@ static void draw_help(struct tui *t, struct area *a)
 
 /* --- the frame ------------------------------------------------------------------------- */
 
-static const struct screen_def {
-	const char *title;
-	void (*draw)(struct tui *, struct area *);
-} screen_defs[SCREEN_COUNT] = {
-	[SCREEN_WORKLIST] = { N_("Liste de travail"), draw_worklist },
-	[SCREEN_CITIZEN] = { N_("Usager — vue 360°"), draw_citizen },
-	[SCREEN_CASE] = { N_("Dossier"), draw_case },
-	[SCREEN_CHAT] = { N_("Chat"), draw_chat },
-	[SCREEN_MERGE] = { N_("Fusion de doublons"), draw_merge },
-	[SCREEN_SEARCH] = { N_("Recherche"), draw_search },
-	[SCREEN_HELP] = { N_("Aide"), draw_help },
+/* How each screen is drawn, indexed like SCREENS (client/screen.c). */
+static void (*const screen_draw[SCREEN_COUNT])(struct tui *, struct area *) = {
+	[SCREEN_WORKLIST] = draw_worklist, [SCREEN_CITIZEN] = draw_citizen,
+	[SCREEN_CASE] = draw_case,         [SCREEN_CHAT] = draw_chat,
+	[SCREEN_MERGE] = draw_merge,       [SCREEN_SEARCH] = draw_search,
+	[SCREEN_HELP] = draw_help,         [SCREEN_CASES] = draw_cases,
+	[SCREEN_OUTBOX] = draw_outbox,
 };
 
 /* Offers pop up over any screen, above the status bar: someone is waiting
  * at the other end.  One key takes (a) or declines (x) the first. */
 static void draw_offers(struct tui *t, int bottom)
 {
-	struct desk *d = t->desk;
-	size_t n = json_array_size(d->offers);
+	json_t *offers = desk_items(t->desk, "offers");
+	size_t n = json_array_size(offers);
 	if (!n || bottom < 4)
 		return;
-	const json_t *o = json_array_get(d->offers, 0);
+	const json_t *o = json_array_get(offers, 0);
 	bool call = strcmp(jtext(o, "kind"), "call") == 0;
 	char buf[512];
 	snprintf(buf, sizeof(buf), _(" %s en attente — %s — %s (%s)%s"),
@@ -551,14 +642,20 @@ static void draw_status(struct tui *t, int y)
 	struct desk *d = t->desk;
 	static const char *const conn[] = { N_("hors ligne"), N_("connexion…"), N_("en ligne"),
 					    N_("session terminée") };
-	char buf[300], clock[8];
+	char buf[300], clock[8], queued[64] = "";
 	int64_t sec;
+	size_t waiting = d->outbox ? outbox_waiting(d->outbox) : 0;
+	size_t blocked = d->outbox ? outbox_blocked(d->outbox) : 0;
+	if (blocked)
+		snprintf(queued, sizeof(queued), _(" · %zu conflit(s) : outbox"), blocked);
+	else if (waiting)
+		snprintf(queued, sizeof(queued), _(" · %zu en attente"), waiting);
 	paris_day(d->now, &sec);
 	snprintf(clock, sizeof(clock), "%02d:%02d", (int)(sec / 3600), (int)(sec / 60 % 60));
-	snprintf(buf, sizeof(buf), " %s (%s) · %s%s%s · %s%s · %s", d->login[0] ? d->login : "?",
+	snprintf(buf, sizeof(buf), " %s (%s) · %s%s%s · %s%s%s · %s", d->login[0] ? d->login : "?",
 		 d->role, presence_words(d->presence), d->presence_reason[0] ? " : " : "",
-		 d->presence_reason,
-		 _(conn[d->conn]), d->pending ? _(" · envoi…") : "", clock);
+		 d->presence_reason, _(conn[d->conn]), queued,
+		 desk_busy(d) && !waiting ? _(" · envoi…") : "", clock);
 	draw_text(y, 0, COLS, ROLE_STATUS, buf, true);
 }
 
@@ -568,12 +665,12 @@ void screens_draw(struct tui *t)
 	erase();
 	draw_roles_reset(LINES, COLS);
 	char title[160];
-	snprintf(title, sizeof(title), " guichet — %s", _(screen_defs[d->screen].title));
+	snprintf(title, sizeof(title), " guichet — %s", _(SCREENS[d->screen].title));
 	draw_text(0, 0, COLS, ROLE_TITLE, title, true);
 	struct area a = { 1, LINES - 3, COLS, 1, 0 };
 	d->page_lines = a.rows > 2 ? a.rows - 1 : 1;
 	if (a.rows > 0)
-		screen_defs[d->screen].draw(t, &a);
+		screen_draw[d->screen](t, &a);
 	if (d->screen != SCREEN_WORKLIST)
 		draw_offers(t, LINES - 3);
 	draw_status(t, LINES - 2);

@@ -132,7 +132,7 @@ static bool load_theme(struct desk *d, const char *name)
 	const char *list[] = { dirs[0], dirs[1], dirs[2], NULL };
 	if (theme_find(name, list, path, sizeof(path)) < 0)
 		return false;
-	struct cmd_ctx c = { d, path, 0, err, sizeof(err) };
+	struct cmd_ctx c = { d, path, 0, err, sizeof(err), NULL };
 	theme_clear(&d->theme);
 	return cmd_run_file(&c, path, report, d) >= 0;
 }

@@ -11,6 +11,7 @@
 
 #include "client/desk.h"
 #include "client/theme.h"
+#include "core/json_get.h"
 
 struct tui {
 	struct desk *desk;
@@ -49,8 +50,6 @@ int draw_roles_reset(int rows, int cols);
 void draw_roles_dump(FILE *out);
 /* Draw "label value" on a line; returns the columns used. */
 int draw_field(int y, int x, int width, const char *label, const char *value);
-/* A JSON member as text ("" when absent). */
-const char *jtext(const json_t *o, const char *k);
 
 /* --- screens.c: one draw function per screen ---------------------------------- */
 void screens_draw(struct tui *t);

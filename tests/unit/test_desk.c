@@ -60,7 +60,7 @@ static void test_moves(void **state)
 				  "2026-11-30T10:00:00Z", "id", (json_int_t)2, "due_at",
 				  "2026-11-01T10:00:00Z", "id", (json_int_t)3, "due_at",
 				  "2026-11-20T10:00:00Z");
-	desk_set(&d->my_cases, cases);
+	store_list_set(d->store, "mine", cases, NULL);
 	worklist_build(d);
 	assert_int_equal(desk_list_len(d, SCREEN_WORKLIST), 3);
 	/* by due date: the overdue first */
@@ -72,7 +72,8 @@ static void test_moves(void **state)
 	assert_int_equal(cmd_run(d, "down", "key", err, sizeof(err)), 0); /* clamped */
 	assert_int_equal(d->cur[SCREEN_WORKLIST].selected, 2);
 	/* an offer goes before every case, and the selection stays on its item */
-	d->offers = json_pack("[{sssI}]", "kind", "chat", "id", (json_int_t)9);
+	store_list_set(d->store, "offers", json_pack("[{sssI}]", "kind", "chat", "id", (json_int_t)9),
+		       NULL);
 	worklist_build(d);
 	assert_string_equal(json_string_value(json_object_get(
 				    json_array_get(d->worklist, 0), "kind")),
@@ -80,10 +81,10 @@ static void test_moves(void **state)
 	assert_int_equal(d->cur[SCREEN_WORKLIST].selected, 3);
 	/* an offer past its expiry has gone to someone else */
 	d->now = 1795000000;
-	json_array_append_new(d->offers, json_pack("{sssIss}", "kind", "call", "id", (json_int_t)4,
+	json_array_append_new(desk_items(d, "offers"), json_pack("{sssIss}", "kind", "call", "id", (json_int_t)4,
 						   "expires_at", "2026-01-01T00:00:00Z"));
 	worklist_build(d);
-	assert_int_equal(json_array_size(d->offers), 1);
+	assert_int_equal(json_array_size(desk_items(d, "offers")), 1);
 	assert_int_equal(desk_list_len(d, SCREEN_WORKLIST), 4);
 	assert_int_equal(cmd_run(d, "help", "key", err, sizeof(err)), 0);
 	assert_int_equal(d->screen, SCREEN_HELP);
@@ -165,12 +166,15 @@ static void test_template(void **state)
 {
 	struct desk *d = *state;
 	char out[256];
-	d->kase = json_pack("{ssssss}", "ref", "2026-000123", "citizen_name", "Zoé Lœuvre", "due_at",
-			    "2026-07-15T15:30:00Z");
+	store_put(d->store, STORE_CASE,
+		  json_pack("{sIssssss}", "id", (json_int_t)7, "ref", "2026-000123", "citizen_name",
+			    "Zoé Lœuvre", "due_at", "2026-07-15T15:30:00Z"));
+	d->case_id = 7;
 	template_expand(d, "Bonjour {citizen.name}, dossier {case.ref} avant le {case.due}. {x.y}",
 			out, sizeof(out));
 	assert_string_equal(out, "Bonjour Zoé Lœuvre, dossier 2026-000123 avant le 15/07/2026. {x.y}");
-	d->templates = json_pack("[{ssss}]", "name", "merci", "body", "Merci {citizen.name} !");
+	store_list_set(d->store, "templates",
+		       json_pack("[{ssss}]", "name", "merci", "body", "Merci {citizen.name} !"), NULL);
 	assert_int_equal(template_fill(d, "merci", out, sizeof(out)), 0);
 	assert_string_equal(out, "Merci Zoé Lœuvre !");
 	assert_int_equal(template_fill(d, "absent", out, sizeof(out)), -1);

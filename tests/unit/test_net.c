@@ -206,7 +206,7 @@ static bool reply_done(void *arg)
 static struct net *open_net(const char *cacert, const char *tok)
 {
 	char err[256] = "";
-	struct net_config cfg = { srv.url, cacert, 2 * SECOND, 10 * SECOND };
+	struct net_config cfg = { srv.url, cacert, 2 * SECOND, 10 * SECOND, NULL };
 	struct net *n = net_new(&cfg, err, sizeof(err));
 	if (!n)
 		fail_msg("net_new: %s", err);
@@ -441,7 +441,7 @@ static void test_refused_arguments(void **state)
 	};
 	int calls = 0;
 	char err[256] = "";
-	struct net_config plain = { "http://127.0.0.1:1", NULL, 0, 0 };
+	struct net_config plain = { "http://127.0.0.1:1", NULL, 0, 0, NULL };
 	assert_null(net_new(&plain, err, sizeof(err)));
 	assert_true(err[0] != '\0');
 	struct net *n = open_net(srv.cacert, token);
