@@ -7,6 +7,7 @@
 
 #include "client/cmd_impl.h"
 #include "client/i18n.h"
+#include "client/loop.h"
 #include "client/outbox.h"
 #include "client/sync.h"
 #include "core/model.h"
@@ -127,7 +128,7 @@ CMD(cmd_reapply)
 	if (c->job)
 		job_set_result(c->job, json_pack("{sIss}", "outbox_id", (json_int_t)id, "state",
 						 "queued"));
-	outbox_pump(c->desk->outbox, 0);
+	outbox_pump(c->desk->outbox, loop_now_ms());
 	return 0;
 }
 

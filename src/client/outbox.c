@@ -194,7 +194,7 @@ static bool transient(const struct net_result *res)
 {
 	int st = res->status;
 	if (st == 409)
-		return strcmp(reason(res), "Request in progress") == 0;
+		return strcmp(jtext(res->body, "title"), "Request in progress") == 0;
 	return st == 0 || st == 408 || st == 429 || st >= 500;
 }
 

@@ -108,6 +108,8 @@ int64_t store_version(const struct store *s, enum store_type t, int64_t id)
 void store_drop(struct store *s, enum store_type t, int64_t id)
 {
 	char k[48];
+	if ((unsigned)t >= STORE_TYPE_COUNT)
+		return;
 	key_of(t, id, k);
 	if (json_object_del(s->recs, k) == 0)
 		s->gen++;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "client/i18n.h"
+#include "client/loop.h"
 #include "client/net.h"
 #include "client/outbox.h"
 #include "client/sync_impl.h"
@@ -169,7 +170,7 @@ static void queue_write(struct desk *d, const char *kind, const char *method, co
 	}
 	json_decref(body);
 	if (d->outbox)
-		outbox_pump(d->outbox, 0);
+		outbox_pump(d->outbox, loop_now_ms());
 }
 
 static void case_write(struct desk *d, const char *kind, const char *method, const char *suffix,

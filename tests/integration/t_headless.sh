@@ -1,0 +1,124 @@
+# Headless mode: the desk's commands from a script (-e, --batch), their
+# results as JSON, CSV or text, and the exit codes of guichet(1), against
+# a real guichetd on loopback.  Also the outbox seen from outside: a note
+# written while guichetd is down is kept, and reaches the server exactly
+# once when it is back on the same address.
+. "$(dirname "$0")/lib.bash"
+GUICHET=${GUICHET:-$(pwd)/build/guichet}
+start_server
+ALICE=$(login alice)
+export GUICHET_TOKEN=$ALICE XDG_CONFIG_HOME=$T/none XDG_STATE_HOME=$T/state
+g() { "$GUICHET" --server "$URL" --cacert "$CACERT" "$@"; }
+
+# --- reading: cases, a case, a citizen, a timeline, a search ------------------------
+g -e 'cases status=open assignee=me limit=5' >"$T/out" 2>"$T/err"
+expect_eq "cases: exit 0" "$?" 0
+expect_eq "...one JSON record for the one command" "$(wc -l <"$T/out")" 1
+expect_eq "...saying which line and command" "$(jq -c '[.line, .command, .ok]' "$T/out")" '[1,"cases",true]'
+expect_eq "...at most the limit, all mine and open" \
+	"$(jq '[.result[] | select(.assignee == "alice" and .status == "open")] | length' "$T/out")" \
+	"$(jq '.result | length' "$T/out")"
+check "...and there are some" test "$(jq '.result | length' "$T/out")" -ge 1
+REF=$(jq -r '.result[0].ref' "$T/out")
+CASE_ID=$(jq -r '.result[0].id' "$T/out")
+CITIZEN=$(jq -r '.result[0].citizen_id' "$T/out")
+TOKEN=$ALICE req GET "/api/v1/cases?status=open&assignee=alice&limit=5" >/dev/null
+expect_eq "...the same cases the API lists" "$(jq -c '[.result[].id]' "$T/out")" "$(jq -c '[.items[].id]' "$T/body")"
+
+g -e "open case $REF" >"$T/out"
+expect_eq "open case by reference: the case" "$(jq -r '.result.id' "$T/out")" "$CASE_ID"
+check "...with its history" test "$(jq '.result.events | length' "$T/out")" -ge 1
+
+g -e "open citizen $CITIZEN" --format csv >"$T/out"
+expect_eq "csv: the header of a citizen" "$(sed -n 1p "$T/out")" "id,given_name,family_name,birth_date,phones,emails"
+expect_match "...and the citizen's row" "$(sed -n 2p "$T/out")" "^$CITIZEN,"
+
+g -e "timeline $CITIZEN limit=3" --format text >"$T/out"
+check "text: a timeline of at most 3 lines" test "$(wc -l <"$T/out")" -le 3 -a "$(wc -l <"$T/out")" -ge 1
+expect_match "...tab-separated: at, kind, channel, case_ref, summary" "$(head -1 "$T/out")" \
+	$'^20[0-9-]+T[0-9:]+Z\t(interaction|case_event)\t'
+
+FAMILY=$(TOKEN=$ALICE req GET "/api/v1/citizens/$CITIZEN" >/dev/null; jbody .family_name)
+g -e "search $FAMILY" --format csv >"$T/out"
+check "search finds the citizen by name" grep -q "^$CITIZEN," "$T/out"
+
+# A citizen's name with an escape sequence is printed harmless.
+jreq POST /api/v1/citizens "$(printf '{"given_name":"Eve\\u001b]0;pwned\\u0007","family_name":"Terminal\\u009b31m"}')" \
+	-H "Authorization: Bearer $ALICE" >/dev/null
+EVE=$(jbody .id)
+g -e "open citizen $EVE" --format text >"$T/out"
+check "no escape byte from data reaches the output (text)" sh -c "! LC_ALL=C grep -q \"\$(printf '[\\033\\007]')\" '$T/out'"
+check "...nor a C1 control (U+009B)" sh -c "! grep -q \"\$(printf '\\302\\233')\" '$T/out'"
+g -e "open citizen $EVE" >"$T/out"
+check "...nor in JSON" sh -c "! grep -q \"\$(printf '\\302\\233')\" '$T/out'"
+
+# --- writing, from stdin ---------------------------------------------------------------
+printf '# a comment, then a blank line\n\nopen case %s\nnote Rappelé, pièces reçues\nstatus pending-citizen\n' "$REF" |
+	g --batch >"$T/out" 2>"$T/err"
+expect_eq "batch: exit 0" "$?" 0
+expect_eq "...three records, numbered by input line" "$(jq -c '[.line, .command]' "$T/out" | tr -d '\n')" \
+	'[3,"open"][4,"note"][5,"status"]'
+expect_eq "...the status result is the case, now pending-citizen" "$(jq -r 'select(.command=="status") | .result.status' "$T/out")" pending-citizen
+TOKEN=$ALICE req GET "/api/v1/cases/$CASE_ID/events" >/dev/null
+expect_eq "...the note is on the server, once" "$(jq '[.items[] | select(.kind=="note" and .data.text=="Rappelé, pièces reçues")] | length' "$T/body")" 1
+
+# --- exit codes ----------------------------------------------------------------------------
+g -e 'frobnicate' >"$T/out" 2>"$T/err"
+expect_eq "an unknown command: exit 1" "$?" 1
+expect_eq "...said on stderr as a JSON record" "$(jq -c '[.line, .ok, .error]' "$T/err")" '[1,false,"commande inconnue : frobnicate"]'
+g -e "status nonsense" -e "open case $REF" >/dev/null 2>"$T/err"
+expect_eq "a refused argument: exit 1, and the next command still runs" "$?" 1
+g -e 'cases' --format yaml >/dev/null 2>&1
+expect_eq "a bad option: exit 2" "$?" 2
+GUICHET_TOKEN=not-a-session g -e 'cases' >/dev/null 2>"$T/err"
+expect_eq "a refused session: exit 3" "$?" 3
+env -u GUICHET_TOKEN XDG_STATE_HOME=$T/nostate "$GUICHET" --server "$URL" --cacert "$CACERT" -e cases \
+	</dev/null >/dev/null 2>"$T/err"
+expect_eq "no session at all: exit 3, no password asked" "$?" 3
+check "...and says how to get one" grep -q "GUICHET_TOKEN" "$T/err"
+DEAD=https://127.0.0.1:$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$GUICHET" --server "$DEAD" --cacert "$CACERT" -e cases >/dev/null 2>"$T/err"
+expect_eq "guichetd unreachable, nothing queued: exit 4" "$?" 4
+
+# --- the outbox: guichetd goes away while a script writes --------------------------------
+PORT=${URL##*:}
+mkfifo "$T/in" "$T/in2"
+
+# guichetd stays away: the script ends saying what was not sent.
+g --batch --wait=1 <"$T/in2" >"$T/out" 2>"$T/err" &
+DESK=$!
+exec 3>"$T/in2"
+echo "open case $REF" >&3
+wait_for 30 grep -q '"command":"open"' "$T/out"
+stop_server
+echo "note jamais envoyée" >&3
+exec 3>&-
+wait "$DESK"
+expect_eq "changes left in the outbox at exit: exit 5" "$?" 5
+expect_match "...each said on stderr" "$(cat "$T/err")" 'non envoyé \(queued\) : note'
+
+# guichetd comes back on the same address: the note arrives, once.
+start_server --listen "127.0.0.1:$PORT" 3>&-
+expect_eq "guichetd is back on the same address" "${URL##*:}" "$PORT"
+g --batch --wait=60 <"$T/in" >"$T/out" 2>"$T/err" &
+DESK=$!
+exec 3>"$T/in"
+echo "open case $REF" >&3
+wait_for 30 grep -q '"command":"open"' "$T/out"
+expect_eq "the case is open in the running script" "$(jq -r 'select(.command=="open") | .result.id' "$T/out")" "$CASE_ID"
+stop_server
+echo "note Écrit pendant la coupure" >&3
+wait_for 60 grep -q '"command":"note"' "$T/out"
+expect_eq "a note while guichetd is down is kept: queued, with its outbox number" \
+	"$(jq -c 'select(.command=="note") | [.ok, .result.queued, (.result.outbox_id > 0)]' "$T/out")" '[true,true,true]'
+echo "outbox" >&3
+wait_for 30 grep -q '"command":"outbox"' "$T/out"
+expect_eq "...the outbox lists it, waiting" "$(jq -c 'select(.command=="outbox") | [.result[] | [.kind, .state]]' "$T/out")" \
+	'[["case.note","queued"]]'
+start_server --listen "127.0.0.1:$PORT" 3>&- # (the script's stdin stays ours to close)
+exec 3>&-
+wait "$DESK"
+expect_eq "...once guichetd is back, the script ends with an empty outbox: exit 0" "$?" 0
+TOKEN=$ALICE req GET "/api/v1/cases/$CASE_ID/events" >/dev/null
+expect_eq "...and the note reached the server exactly once" \
+	"$(jq '[.items[] | select(.kind=="note" and .data.text=="Écrit pendant la coupure")] | length' "$T/body")" 1
