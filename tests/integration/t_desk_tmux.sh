@@ -88,6 +88,22 @@ keys : "status resolved" Enter
 check "a stale status change shows the conflict and the current value" \
 	see "refusé : le dossier a changé entre-temps \(état actuel : $TO\)"
 
+# The refused change is kept in the outbox, beside what the case is now.
+check "...the status bar counts the change to take up" see ' · 1 conflit\(s\) : outbox'
+keys o
+check "o shows the outbox" see 'guichet — Envoi : actions en attente'
+check "...with the conflict, its case and the current state" see "CONFLIT +status → resolved · $REF — actuel : $TO"
+CONFLICT=$(shown | grep CONFLIT | awk '{print $1}')
+keys : "reapply $CONFLICT" Enter
+check "reapply sends it again on the current version" see 'status → resolved : fait'
+expect_eq "...and the case is resolved on the server" \
+	"$(curl -sS --cacert "$CACERT" -H "Authorization: Bearer $SOPHIE" "$URL/api/v1/cases/$REF" | jq -r .status)" resolved
+check "...the outbox is empty" see 'rien : tout est arrivé au serveur'
+keys : "open case $REF" Enter
+check "back to the case" see 'guichet — Dossier'
+keys : "status open" Enter
+check "(reopened for what follows)" see 'status → open : fait'
+
 # --- collision: who else has the case open, or is writing in it -------------------------------
 # marks_seen: sophie marks the case (mode $1) and prints the others' marks she is told of.
 marks_seen() {
@@ -220,6 +236,27 @@ check "her file opens" see 'Usager — vue 360°'
 check "her timeline shows the hostile note, defused" see 'Note .*end'
 keys : "open case $EVIL_CASE" Enter
 check "the case with escapes in its subject opens" see "$EVIL_CASE"
+# --- guichetd goes away: what the agent writes waits in the outbox, then arrives once ---------------------
+keys : "open case $REF" Enter
+check "the case is open before guichetd goes" see ' état : open '
+PORT=${URL##*:}
+stop_server
+check "the desk sees guichetd gone" see ' · hors ligne · ' 60
+keys n "Écrit hors ligne" Enter
+check "the note is kept, and said so" see 'pas de réponse du serveur, gardé dans l.envoi'
+keys : "status pending-citizen" Enter
+check "the status bar counts the two changes waiting" see ' · 2 en attente · '
+start_server --offer-timeout 60 --heartbeat 2 --listen "127.0.0.1:$PORT"
+check "guichetd back on the same address: the desk is online" see ' · en ligne · ' 60
+check "...and nothing waits any more" wait_for 60 sh -c "! tmux -u -S '$SOCK' capture-pane -p -t desk | grep -q ' en attente · '"
+req GET "/api/v1/cases/$REF/events" >/dev/null
+expect_eq "the note reached guichetd exactly once" \
+	"$(jbody '[.items[] | select(.kind == "note" and .data.text == "Écrit hors ligne")] | length')" 1
+expect_eq "...and so did the status change, after it" \
+	"$(jbody '[.items[] | select(.kind == "status" and .data.to == "pending-citizen")] | length >= 1')" true
+req GET "/api/v1/cases/$REF" >/dev/null
+expect_eq "the case is pending-citizen on the server" "$(jbody .status)" pending-citizen
+
 # --- the session ends on the server (logout elsewhere, expiry, account disabled) --------------------------
 TOKEN=$(tr -d '\n' <"$T"/state/guichet/token-*)
 expect_eq "the desk's session is ended on the server" "$(req DELETE /api/v1/auth/token)" 204
