@@ -68,14 +68,18 @@ PROGRAMS = $(GUICHETD) $(if $(wildcard src/tui/main.c),$(GUICHET))
 
 all: deps $(PROGRAMS) po
 
+# One `contrib/deps` run per make, before anything is compiled: each rule that
+# needs a package waits for `deps` as an order-only prerequisite (| deps), so
+# it starts once the packages are there without being rebuilt because of it.
+# The level follows the goals (`make check` installs the test packages in the
+# same run): two runs at once would fight over apt's lock.
+DEPS_LEVEL = $(if $(filter bench valgrind fuzz deps-bench,$(MAKECMDGOALS)),bench,$(if \
+	$(filter check test unit asan deps-test,$(MAKECMDGOALS)),test,build))
 deps:
-	@sh contrib/deps build
-deps-test:
-	@sh contrib/deps test
-deps-bench:
-	@sh contrib/deps bench
+	@sh contrib/deps $(DEPS_LEVEL)
+deps-test deps-bench: deps
 
-$(B)/%.o: %.c
+$(B)/%.o: %.c | deps
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
@@ -103,14 +107,14 @@ $(KEYS_C): keymaps/default.keys
 	  echo 'extern const char DEFAULT_KEYS[];'; echo 'const char DEFAULT_KEYS[] ='; \
 	  sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/\t"/' -e 's/$$/\\n"/' $<; \
 	  echo ';'; } >$@
-$(B)/gen/default_keys.o: $(KEYS_C)
+$(B)/gen/default_keys.o: $(KEYS_C) | deps
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(GUICHET): $(call obj,src/tui/main.c) $(B)/gen/default_keys.o $(LIBTUI) $(LIBCLIENT) $(LIBCORE)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(TUI_LIBS) $(CLIENT_LIBS)
 
 # Unit tests link every library; an archive only brings in what a test uses.
-$(B)/tests/%: tests/unit/%.c $(LIBTUI) $(LIBCLIENT) $(LIBSERVER) $(LIBCORE)
+$(B)/tests/%: tests/unit/%.c $(LIBTUI) $(LIBCLIENT) $(LIBSERVER) $(LIBCORE) | deps
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(call pc,cflags,cmocka) $(LDFLAGS) -o $@ $< \
 		$(LIBTUI) $(LIBCLIENT) $(LIBSERVER) $(LIBCORE) $(TEST_LIBS)
@@ -123,29 +127,30 @@ MO_FILES := $(patsubst po/%.po,$(B)/locale/%/LC_MESSAGES/guichet.mo,$(PO_FILES))
 po: $(MO_FILES)
 # Messages are written in French in the sources; po/guichet.pot is their
 # template, po/en.po the English catalog.  `make pot` after changing them.
-pot:
+pot: deps
 	xgettext --language=C -k_ -kN_ --from-code=UTF-8 --package-name=guichet \
 		--package-version=$(VERSION) -o po/guichet.pot src/client/*.c src/tui/*.c
 	@for p in $(PO_FILES); do msgmerge -q -U --backup=none $$p po/guichet.pot; done
-$(B)/locale/%/LC_MESSAGES/guichet.mo: po/%.po
+$(B)/locale/%/LC_MESSAGES/guichet.mo: po/%.po | deps
 	@mkdir -p $(@D)
 	msgfmt -c -o $@ $<
 .PHONY: po pot
 
 # --- tests -------------------------------------------------------------------
-check: deps-test all unit
+check: deps all unit
 	@B=$(B) sh tests/run
 
 test: check
 
 # Address and undefined-behaviour sanitizers over the whole suite, in build-asan/.
-asan:
+# Its own make finds the packages that this one's deps installed.
+asan: deps
 	$(MAKE) B=build-asan CC=$(CC) \
 		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 		LDFLAGS="-fsanitize=address,undefined" check
 
 # The unit tests and the desk (its screen tests) under valgrind's memcheck.
-valgrind: deps-bench all unit
+valgrind: deps all unit
 	@B=$(B) bash tests/valgrind/run
 
 # libFuzzer targets, built with clang; each runs FUZZ_SECONDS.
@@ -156,7 +161,7 @@ FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined $(WARN) $(DEFS) $(INC) 
 # The pure client parsers (no curl, no curses) are fuzzed with the core.
 FUZZ_CORE = $(CORE_SRC) $(wildcard src/client/sse.c src/client/cmdline.c src/client/keyspec.c \
 	src/client/notify.c src/client/palette.c)
-fuzz: deps-bench
+fuzz: deps
 	@mkdir -p $(FUZZ_B)
 	@set -e; for t in $(FUZZ_SRC); do \
 		n=$$(basename $$t .c); \
@@ -175,7 +180,7 @@ fuzz: deps-bench
 		grep -E 'stat::number_of_executed_units' $(FUZZ_B)/$$n.log || true; \
 	done
 
-bench: deps-bench all
+bench: deps all
 	@B=$(B) bash tests/bench/run
 	@B=$(B) bash tests/bench/desk
 
