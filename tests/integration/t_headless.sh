@@ -122,3 +122,25 @@ expect_eq "...once guichetd is back, the script ends with an empty outbox: exit 
 TOKEN=$ALICE req GET "/api/v1/cases/$CASE_ID/events" >/dev/null
 expect_eq "...and the note reached the server exactly once" \
 	"$(jq '[.items[] | select(.kind=="note" and .data.text=="Écrit pendant la coupure")] | length' "$T/body")" 1
+
+# --- the example scripts of contrib/examples -----------------------------------------------
+# (they find guichetd as an agent's guichet does: in guichetrc)
+export GUICHET XDG_CONFIG_HOME=$T/config
+mkdir -p "$T/config/guichet"
+printf 'set server %s\nset cacert %s\n' "$URL" "$CACERT" >"$T/config/guichet/guichetrc"
+EX=$(dirname "$0")/../../contrib/examples
+sh "$EX/overdue-report.sh" >"$T/report" 2>"$T/err"
+expect_eq "overdue-report: exit 0" "$?" 0
+expect_eq "...a CSV header" "$(head -1 "$T/report")" "service,overdue"
+NOW=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+TOKEN=$ALICE req GET "/api/v1/cases?status=open&limit=500" >/dev/null
+expect_eq "...the overdue open cases by service, as the API counts them" \
+	"$(sed 1d "$T/report" | tr '\n' ' ')" \
+	"$(jq -r --arg now "$NOW" '[.items[] | select(.due_at != null and .due_at < $now) | .service] | group_by(.) | map("\(.[0]),\(length)") | .[]' "$T/body" | sort | tr '\n' ' ')"
+SERVICE=$(TOKEN=$ALICE req GET "/api/v1/cases?status=open&assignee=alice&limit=1" >/dev/null; jbody '.items[0].service')
+BEFORE=$(TOKEN=$ALICE req GET "/api/v1/cases?status=open&assignee=alice&service=$SERVICE&limit=500" >/dev/null; jbody '.items | length')
+sh "$EX/bulk-reassign.sh" alice sophie "$SERVICE" >"$T/out" 2>"$T/err"
+expect_eq "bulk-reassign: exit 0" "$?" 0
+expect_eq "...says how many" "$(cat "$T/out")" "$BEFORE case(s) reassigned from alice to sophie"
+TOKEN=$ALICE req GET "/api/v1/cases?status=open&assignee=alice&service=$SERVICE&limit=500" >/dev/null
+expect_eq "...none of alice's open $SERVICE cases is left" "$(jbody '.items | length')" 0
