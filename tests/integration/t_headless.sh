@@ -62,6 +62,19 @@ expect_eq "...the status result is the case, now pending-citizen" "$(jq -r 'sele
 TOKEN=$ALICE req GET "/api/v1/cases/$CASE_ID/events" >/dev/null
 expect_eq "...the note is on the server, once" "$(jq '[.items[] | select(.kind=="note" and .data.text=="Rappelé, pièces reçues")] | length' "$T/body")" 1
 
+g -e "new-case $CITIZEN etat-civil Demande d'acte, par script" -e "assign sophie" -e "transfer voirie" \
+	-e "presence paused réunion" -e "presence available" >"$T/out" 2>"$T/err"
+expect_eq "new-case, assign, transfer, presence: exit 0" "$?" 0
+NEW=$(jq -r 'select(.command=="new-case") | .result.id' "$T/out")
+expect_eq "...the new case is the citizen's, with the whole subject" \
+	"$(jq -r 'select(.command=="new-case") | "\(.result.citizen_id) \(.result.subject)"' "$T/out")" "$CITIZEN Demande d'acte, par script"
+TOKEN=$ALICE req GET "/api/v1/cases/$NEW" >/dev/null
+expect_eq "...assigned to sophie" "$(jq -r 'select(.command=="assign") | .result.assignee' "$T/out")" sophie
+expect_eq "...then transferred to voirie's queue (as the API says)" \
+	"$(jbody '"\(.assignee) \(.service)"')" "null voirie"
+expect_eq "...my presence went through paused, then available" \
+	"$(jq -r 'select(.command=="presence") | .result.presence' "$T/out" | tr '\n' ' ')" "paused available "
+
 # --- exit codes ----------------------------------------------------------------------------
 g -e 'frobnicate' >"$T/out" 2>"$T/err"
 expect_eq "an unknown command: exit 1" "$?" 1
