@@ -100,7 +100,7 @@ expect_eq "...and the case is resolved on the server" \
 	"$(curl -sS --cacert "$CACERT" -H "Authorization: Bearer $SOPHIE" "$URL/api/v1/cases/$REF" | jq -r .status)" resolved
 check "...the outbox is empty" see 'rien : tout est arrivé au serveur'
 keys : "open case $REF" Enter
-check "back to the case" see 'guichet — Dossier'
+check "back to the case, read again: resolved" see ' état : resolved '
 keys : "status open" Enter
 check "(reopened for what follows)" see 'status → open : fait'
 
