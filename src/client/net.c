@@ -831,6 +831,15 @@ static void harvest(struct net *n)
 	}
 }
 
+const char *net_why(const struct net_result *res)
+{
+	const json_t *b = res->body;
+	const char *s = json_string_value(json_object_get(b, "detail"));
+	if (!s)
+		s = json_string_value(json_object_get(b, "title"));
+	return s ? s : res->error ? res->error : _("réponse inattendue");
+}
+
 /* --- on the loop: curl's sockets and timer, the stream's deadlines ------------------- */
 
 /* What follows any of curl's activity: finished transfers, the stream's

@@ -91,6 +91,10 @@ struct net_result {
 				    0), or its JSON was invalid (status kept) */
 };
 
+/* Why a request did not succeed, in words: the problem's detail (or its
+ * title), else the network's message (borrowed from res). */
+const char *net_why(const struct net_result *res);
+
 /* Called exactly once per queued request, from net_poll. */
 typedef void (*net_done_fn)(void *arg, const struct net_result *res);
 

@@ -178,15 +178,6 @@ static void schedule_retry(struct outbox_entry *e)
 	e->state = OUTBOX_QUEUED;
 }
 
-/* The problem's detail (or title), else the network's message. */
-static const char *reason(const struct net_result *res)
-{
-	const char *s = jstr(res->body, "detail");
-	if (!s)
-		s = jstr(res->body, "title");
-	return s ? s : res->error ? res->error : _("réponse inattendue");
-}
-
 /* No answer, or an answer that says "later": keep it, try again.  A 409
  * is "later" only while the first request with the same key still runs;
  * any other conflict (a chat no longer waiting, a merged record) stays. */
@@ -209,7 +200,7 @@ static void on_sent(void *arg, const struct net_result *res)
 		return;
 	e->status = res->status;
 	snprintf(e->error, sizeof(e->error), "%s", res->status >= 200 && res->status < 300 ? ""
-						 : reason(res));
+						 : net_why(res));
 	if (res->status >= 200 && res->status < 300) {
 		const struct outbox_kind *k = kind_of(ob, e->kind);
 		if (k && k->delivered)

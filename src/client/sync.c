@@ -69,10 +69,7 @@ void ticket_get(struct ticket *t, const char *path, net_done_fn done)
 
 const char *sync_why(const struct net_result *res)
 {
-	const char *s = jstr(res->body, "detail");
-	if (!s)
-		s = jstr(res->body, "title");
-	return s ? s : res->error ? res->error : _("réponse inattendue");
+	return net_why(res);
 }
 
 enum job_why sync_job_why(const struct net_result *res)
