@@ -195,6 +195,7 @@ int app_init(struct app *app, const struct app_args *a, const char *default_keys
 		fprintf(stderr, "guichet: %s\n", _("mémoire épuisée"));
 		return APP_FAILED;
 	}
+	app->desk->loop = app->loop;
 	app_configure(app->desk, default_keys, a->rc);
 	apply_language(app->desk);
 	return 0;
@@ -256,7 +257,7 @@ void app_stop(struct app *app)
 	if (d && d->net) {
 		sync_unmark(d); /* leave no collision mark behind (it would expire anyway) */
 		for (time_t dl = time(NULL) + 1; desk_busy(d) && time(NULL) <= dl;)
-			sync_wait(d, -1, 50);
+			sync_turn(d, 50);
 		net_free(d->net);
 		d->net = NULL;
 	}

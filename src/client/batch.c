@@ -12,6 +12,7 @@
 #include "client/command.h"
 #include "client/i18n.h"
 #include "client/job.h"
+#include "client/line_in.h"
 #include "client/outbox.h"
 #include "client/sync.h"
 #include "core/json_get.h"
@@ -230,7 +231,7 @@ static void wait_job(struct desk *d, const struct job *j)
 {
 	time_t deadline = time(NULL) + JOB_DEADLINE_S;
 	while (!j->done && time(NULL) < deadline)
-		if (sync_wait(d, -1, 200) < 0)
+		if (sync_turn(d, 200) < 0)
 			break;
 }
 
@@ -283,7 +284,7 @@ static int finish(struct desk *d, const struct batch_args *b)
 		return BATCH_OK;
 	time_t deadline = time(NULL) + (b->wait_s > 0 ? b->wait_s : 0);
 	while (b->wait_s > 0 && outbox_waiting(d->outbox) && time(NULL) < deadline)
-		if (sync_wait(d, -1, 200) < 0)
+		if (sync_turn(d, 200) < 0)
 			break;
 	size_t left = outbox_waiting(d->outbox) + outbox_blocked(d->outbox);
 	if (!left)
@@ -297,31 +298,54 @@ static int finish(struct desk *d, const struct batch_args *b)
 	return BATCH_QUEUED;
 }
 
+/* The lines of b->in_fd, each run as it comes: the loop turns between
+ * them (the outbox retries, events arrive) however long the script waits. */
+static int run_input(struct desk *d, const struct batch_args *b, size_t *lineno)
+{
+	struct line_in *in = malloc(sizeof(*in)); /* 64 KiB: not on the stack; freed here */
+	char line[LINE_MAX_LEN + 1];
+	int rc = BATCH_OK;
+	if (!in || line_in_start(in, d->loop, b->in_fd, LINE_MAX_LEN) < 0) {
+		fprintf(b->err, "guichet: %s\n", _("mémoire épuisée"));
+		free(in);
+		return BATCH_FAILED;
+	}
+	while (!d->quit) {
+		enum line_in_got got = line_in_next(in, line, sizeof(line));
+		if (got == LINE_IN_END)
+			break;
+		if (got == LINE_IN_NONE) {
+			if (sync_turn(d, -1) < 0)
+				break;
+			continue;
+		}
+		++*lineno;
+		int r = got == LINE_IN_TOO_LONG ? BATCH_FAILED
+			: skip(line) ? BATCH_OK : run_line(d, b, *lineno, line);
+		if (got == LINE_IN_TOO_LONG)
+			print_json(b->err, *lineno, "", false, NULL,
+				   _("ligne trop longue (4096 octets au plus)"));
+		if (r && !rc)
+			rc = r;
+	}
+	if (in->error)
+		fprintf(b->err, "guichet: stdin: %s\n", strerror(in->error));
+	line_in_stop(in);
+	free(in);
+	return rc;
+}
+
 int batch_run(struct desk *d, const struct batch_args *b)
 {
 	int rc = BATCH_OK;
 	size_t lineno = 0;
-	char line[LINE_MAX_LEN + 2];
 	for (size_t i = 0; i < b->nlines && !d->quit; i++) {
 		int r = run_line(d, b, ++lineno, b->lines[i]);
 		if (r && !rc)
 			rc = r; /* the first failure says why */
 	}
-	while (b->in && !d->quit && fgets(line, sizeof(line), b->in)) {
-		lineno++;
-		size_t n = strlen(line);
-		if (n > LINE_MAX_LEN && line[n - 1] != '\n') {
-			int ch;
-			while ((ch = fgetc(b->in)) != EOF && ch != '\n')
-				; /* the rest of an overlong line is not a command */
-			print_json(b->err, lineno, "", false, NULL, _("ligne trop longue (4096 octets au plus)"));
-			rc = rc ? rc : BATCH_FAILED;
-			continue;
-		}
-		line[strcspn(line, "\r\n")] = '\0';
-		if (skip(line))
-			continue;
-		int r = run_line(d, b, lineno, line);
+	if (b->in_fd >= 0 && !d->quit) {
+		int r = run_input(d, b, &lineno);
 		if (r && !rc)
 			rc = r;
 	}

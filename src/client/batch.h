@@ -24,7 +24,7 @@ enum batch_exit {
 struct batch_args {
 	const char *const *lines;   /* the -e commands, in order (borrowed) */
 	size_t nlines;
-	FILE *in;                   /* then these lines (--batch: stdin), or NULL */
+	int in_fd;                  /* then the lines read there (--batch: stdin), or -1 */
 	enum batch_format format;
 	int wait_s;                 /* at the end, wait this long for the outbox; < 0: not */
 	FILE *out, *err;            /* results; errors */

@@ -61,6 +61,8 @@ enum desk_conn { DESK_OFFLINE, DESK_CONNECTING, DESK_ONLINE, DESK_REFUSED };
 
 #define DESK_BACK_MAX 16
 
+struct loop;
+
 struct desk {
 	/* --- session ------------------------------------------------------ */
 	char login[65];
@@ -68,6 +70,8 @@ struct desk {
 	char presence[16];
 	char presence_reason[64];
 	struct net *net;          /* NULL in tests that feed the state by hand */
+	struct loop *loop;        /* borrowed (app.c owns it): the one loop the
+	                           * network, the terminal and the script share */
 	enum desk_conn conn;
 
 	/* --- what the desk knows and what it has to send ------------------- */

@@ -125,7 +125,7 @@ int session_login(struct desk *d, const char *login, const char *password, char 
 		return -1;
 	}
 	while (!w.done)
-		if (sync_wait(d, -1, 1000) < 0)
+		if (sync_turn(d, 1000) < 0)
 			break;
 	if (!w.done || w.status != 200) {
 		snprintf(err, errlen, _("connexion refusée : %s"), w.done ? w.why : _("le réseau"));
@@ -157,7 +157,7 @@ int session_valid(struct desk *d)
 	if (net_request(d->net, "GET", "/api/v1/me", NULL, NULL, NULL, on_me, &w) < 0)
 		return -1;
 	while (!w.done)
-		if (sync_wait(d, -1, 1000) < 0)
+		if (sync_turn(d, 1000) < 0)
 			break;
 	return !w.done || w.status == 0 ? -1 : w.status == 401 ? 0 : 1;
 }

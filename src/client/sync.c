@@ -5,6 +5,7 @@
  * is a cache; the screen shows whatever record is open now. */
 #include "client/sync.h"
 
+#include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -381,22 +382,17 @@ void sync_merge_show(struct desk *d, int64_t id, struct job *j)
 
 /* --- the loop ---------------------------------------------------------------- */
 
-int sync_wait(struct desk *d, int fd, int timeout_ms)
+int sync_turn(struct desk *d, int timeout_ms)
 {
 	if (d->outbox) {
 		int64_t due = outbox_pump(d->outbox, loop_now_ms());
 		if (due >= 0 && (timeout_ms < 0 || due < timeout_ms))
 			timeout_ms = (int)(due > 0 ? due : 1);
 	}
-	if (!d->net) {
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		int n = poll(&p, fd >= 0 ? 1 : 0, timeout_ms);
-		return n > 0 && (p.revents & POLLIN) ? 1 : n < 0 ? -1 : 0;
-	}
-	struct curl_waitfd w = { .fd = fd, .events = CURL_WAIT_POLLIN };
-	if (net_poll(d->net, &w, fd >= 0 ? 1 : 0, timeout_ms) < 0)
-		return -1;
-	if (d->outbox)
+	int rc = d->net ? net_poll(d->net, NULL, 0, timeout_ms)
+		: d->loop ? (loop_once(d->loop, timeout_ms) < 0 ? -1 : 0)
+		: (poll(NULL, 0, timeout_ms) < 0 && errno != EINTR ? -1 : 0);
+	if (rc == 0 && d->outbox)
 		outbox_pump(d->outbox, loop_now_ms());
-	return (w.revents & CURL_WAIT_POLLIN) ? 1 : 0;
+	return rc;
 }

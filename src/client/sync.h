@@ -65,11 +65,11 @@ void sync_unmerge(struct desk *d, int64_t merge_id, struct job *j);
 void sync_offer(struct desk *d, bool accept, struct job *j);
 void sync_presence(struct desk *d, const char *state, const char *reason, struct job *j);
 
-/* One turn of the loop: wait at most timeout_ms for the network or for fd
- * (the terminal) to have something, run what the network brought, and
- * send what is due in the outbox.  Returns 1 when fd is readable, 0
- * otherwise, -1 on a fatal error. */
-int sync_wait(struct desk *d, int fd, int timeout_ms);
+/* One turn of the desk's loop (d->loop): wait at most timeout_ms for
+ * anything watched there (the network, the terminal, a signal, a timer),
+ * run its callbacks, and send what is due in the outbox.  0, or -1 on a
+ * fatal error.  Not from a loop callback. */
+int sync_turn(struct desk *d, int timeout_ms);
 
 /* My collision mark follows the record on screen: put, renewed before it
  * expires, "writing" while d->writing, removed when the record leaves the

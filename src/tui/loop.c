@@ -1,10 +1,12 @@
-/* The desk's loop: one poll over the terminal and the network (no
- * threads), keys turned into key codes and looked up in the key tables,
- * the screen drawn once per turn when something changed.  A key is never
- * blocked by the network: requests are answered later, in this loop. */
+/* The desk on the client's loop (client/loop.h): the terminal is one more
+ * fd there and SIGWINCH one more signal, beside the network's sockets and
+ * timers.  Keys are turned into key codes and looked up in the key
+ * tables; the screen is drawn once per turn when something changed.  A
+ * key is never blocked by the network: answers come later, in the loop. */
 #define _XOPEN_SOURCE_EXTENDED 1
 #include <curses.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -14,6 +16,7 @@
 #include "client/i18n.h"
 #include "client/keymap.h"
 #include "client/keyspec.h"
+#include "client/loop.h"
 #include "client/sync.h"
 #include "client/worklist.h"
 #include "tui/tui.h"
@@ -130,14 +133,6 @@ void tui_key(struct tui *t, int key)
 		desk_error(d, "%s", err);
 }
 
-/* The terminal went away (its window closed, the SSH link cut) while
- * SIGHUP was ignored: stdin polls as hung up.  Quit rather than spin. */
-static bool terminal_gone(void)
-{
-	struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
-	return poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR | POLLNVAL));
-}
-
 /* Returns how many keys were read. */
 static int read_keys(struct tui *t)
 {
@@ -155,31 +150,64 @@ static int read_keys(struct tui *t)
 	return n;
 }
 
+/* The loop's callbacks only note what happened: keys run commands, and
+ * a command may wait for the network, which is not allowed from inside
+ * the loop's own turn. */
+static void on_terminal(void *arg, int fd, short revents)
+{
+	(void)fd;
+	((struct tui *)arg)->input = revents;
+}
+
+static void on_winch(void *arg, int signo)
+{
+	(void)signo;
+	((struct tui *)arg)->resized = true;
+}
+
+/* One turn: draw what changed, wait for the loop, then act on it. */
+static int turn(struct tui *t, time_t *shown)
+{
+	struct desk *d = t->desk;
+	d->now = (int64_t)time(NULL);
+	if (d->now / 60 != *shown / 60) /* the clock and the countdowns */
+		t->dirty = true;
+	if (json_array_size(desk_items(d, "offers")))
+		worklist_build(d); /* offers expire */
+	sync_marks(d);
+	sync_ahead(d);
+	if (t->dirty) {
+		screens_draw(t);
+		refresh();
+		t->dirty = false;
+		*shown = (time_t)d->now;
+	}
+	t->input = 0;
+	if (sync_turn(d, 1000) < 0)
+		return -1;
+	t->dirty = true; /* the network may have brought something: curses sends only changes */
+	if (t->resized) {
+		t->resized = false;
+		term_resize();
+	}
+	/* The terminal went away (its window closed, the SSH link cut) while
+	 * SIGHUP was ignored: stdin polls as hung up.  Quit rather than spin. */
+	if (t->input && read_keys(t) == 0 && (t->input & (POLLHUP | POLLERR | POLLNVAL)))
+		d->quit = true;
+	return 0;
+}
+
 int tui_run(struct tui *t)
 {
 	struct desk *d = t->desk;
 	time_t shown = 0;
+	int rc = 0;
+	if (!d->loop || loop_fd_set(d->loop, STDIN_FILENO, POLLIN, on_terminal, t) < 0 ||
+	    loop_signal(d->loop, SIGWINCH, on_winch, t) < 0)
+		return 1;
 	t->dirty = true;
-	while (!d->quit) {
-		d->now = (int64_t)time(NULL);
-		if (d->now / 60 != shown / 60) /* the clock and the countdowns */
-			t->dirty = true;
-		if (json_array_size(desk_items(d, "offers")))
-			worklist_build(d); /* offers expire */
-		sync_marks(d);
-		sync_ahead(d);
-		if (t->dirty) {
-			screens_draw(t);
-			refresh();
-			t->dirty = false;
-			shown = (time_t)d->now;
-		}
-		int ready = sync_wait(d, STDIN_FILENO, 1000);
-		if (ready < 0)
-			return 1;
-		t->dirty = true; /* the network may have brought something: curses sends only changes */
-		if (read_keys(t) == 0 && ready > 0 && terminal_gone())
-			d->quit = true;
-	}
-	return 0;
+	while (!d->quit && rc == 0)
+		rc = turn(t, &shown);
+	loop_fd_del(d->loop, STDIN_FILENO);
+	return rc < 0 ? 1 : 0;
 }

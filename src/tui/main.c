@@ -177,7 +177,7 @@ static void settle(struct desk *d)
 {
 	time_t deadline = time(NULL) + 15;
 	do {
-		sync_wait(d, -1, 50);
+		sync_turn(d, 50);
 		sync_marks(d);
 		sync_ahead(d);
 	} while (desk_busy(d) && time(NULL) < deadline);
@@ -212,7 +212,7 @@ static int run_script(struct tui *t, const char *path, bool roles)
 	/* the event stream too: a script's screens show the connection state */
 	time_t deadline = time(NULL) + 15;
 	while (t->desk->net && t->desk->conn != DESK_ONLINE && time(NULL) < deadline)
-		sync_wait(t->desk, -1, 50);
+		sync_turn(t->desk, 50);
 	while (fgets(line, sizeof(line), f) && !t->desk->quit) {
 		line[strcspn(line, "\r\n")] = '\0';
 		int key;
@@ -282,7 +282,7 @@ static int run_desk(struct desk *d, const struct args *a)
 
 static int run_headless(struct desk *d, const struct args *a)
 {
-	const struct batch_args b = { a->exprs, a->nexprs, a->batch ? stdin : NULL, a->format,
+	const struct batch_args b = { a->exprs, a->nexprs, a->batch ? STDIN_FILENO : -1, a->format,
 				      a->wait_s, stdout, stderr };
 	return batch_run(d, &b);
 }

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "client/command.h"
@@ -59,6 +60,15 @@ int term_start(int rows, int cols)
 		fflush(stdout);
 	}
 	return 0;
+}
+
+void term_resize(void)
+{
+	struct winsize ws;
+	if (scr) /* the screen tests' fixed size */
+		return;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
+		resizeterm(ws.ws_row, ws.ws_col);
 }
 
 void term_stop(void)

@@ -20,6 +20,8 @@ struct tui {
 	size_t prompt_len;
 	int history_pos;
 	bool dirty;                 /* something changed: draw before waiting again */
+	short input;                /* the terminal's poll events this turn (0: none) */
+	bool resized;               /* SIGWINCH came this turn */
 	int rows, cols;
 };
 
@@ -28,6 +30,9 @@ struct tui {
  * screen tests when rows and cols are > 0).  0 or -1. */
 int term_start(int rows, int cols);
 void term_stop(void);
+/* Take the terminal's new size (after SIGWINCH, which the loop catches:
+ * curses' own handler is replaced by the loop's). */
+void term_resize(void);
 /* Read the theme file of name ("default", "dsfr", "high-contrast",
  * "mono" or the agent's own) into d->theme and give its roles to curses,
  * with the fallback the terminal needs; NO_COLOR and terminals without

@@ -187,6 +187,8 @@ expect_eq "the call is alice's on the server" \
 tm resize-window -t desk -x 80 -y 24
 check "after a resize to 80x24 the title is there" see 'guichet — '
 check "...and the status bar" see '^ alice \(agent\)'
+check "...on the line above the prompt's, line 23 of 24 (the desk took SIGWINCH and the new size)" \
+	wait_for 10 sh -c "tmux -u -S '$SOCK' capture-pane -p -t desk | sed -n 23p | grep -q '^ alice (agent)'"
 keys w
 check "the work list at 80x24" see 'Liste de travail'
 # Accessibility: the terminal cursor rests on the selected line, so braille

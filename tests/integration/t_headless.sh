@@ -129,12 +129,23 @@ wait_for 30 grep -q '"command":"outbox"' "$T/out"
 expect_eq "...the outbox lists it, waiting" "$(jq -c 'select(.command=="outbox") | [.result[] | [.kind, .state]]' "$T/out")" \
 	'[["case.note","queued"]]'
 start_server --listen "127.0.0.1:$PORT" 3>&- # (the script's stdin stays ours to close)
+notes_on_server() {
+	TOKEN=$ALICE req GET "/api/v1/cases/$CASE_ID/events" >/dev/null
+	jq '[.items[] | select(.kind=="note" and .data.text=="Écrit pendant la coupure")] | length' "$T/body"
+}
+# The script sends nothing more: the desk's loop still turns while it waits
+# for its next line, and the outbox's retry delivers the note meanwhile.
+wait_for 60 test "$(notes_on_server)" -ge 1
+expect_eq "...once guichetd is back, the note arrives while the script still waits for input" \
+	"$(notes_on_server)" 1
+echo "outbox" >&3
+wait_for 30 test "$(grep -c '"command":"outbox"' "$T/out")" -ge 2
+expect_eq "...the script's outbox is empty then" \
+	"$(jq -c 'select(.command=="outbox") | .result | length' "$T/out" | tail -1)" 0
 exec 3>&-
 wait "$DESK"
-expect_eq "...once guichetd is back, the script ends with an empty outbox: exit 0" "$?" 0
-TOKEN=$ALICE req GET "/api/v1/cases/$CASE_ID/events" >/dev/null
-expect_eq "...and the note reached the server exactly once" \
-	"$(jq '[.items[] | select(.kind=="note" and .data.text=="Écrit pendant la coupure")] | length' "$T/body")" 1
+expect_eq "...the script ends with an empty outbox: exit 0" "$?" 0
+expect_eq "...and the note reached the server exactly once" "$(notes_on_server)" 1
 
 # --- the example scripts of contrib/examples -----------------------------------------------
 # (they find guichetd as an agent's guichet does: in guichetrc)
