@@ -56,7 +56,12 @@ static void say(struct desk *d, bool error, const char *fmt, va_list ap)
 
 bool desk_busy(const struct desk *d)
 {
-	return d->pending + d->quiet > 0 || (d->outbox && outbox_busy(d->outbox));
+	return d->quiet > 0 || desk_sending(d);
+}
+
+bool desk_sending(const struct desk *d)
+{
+	return d->pending > 0 || (d->outbox && outbox_busy(d->outbox));
 }
 
 void desk_say(struct desk *d, const char *fmt, ...)

@@ -83,6 +83,9 @@ struct desk {
 	int64_t case_id;          /* the open case (0 while asked for by reference) */
 	unsigned case_ask;        /* counts openings: a late answer opens nothing */
 	bool kase_stale;          /* changed on the server since it was read */
+	int64_t kase_heard;       /* the highest version the event stream announced
+	                           * while a change of mine to it was on its way:
+	                           * mine, or not (sync_case_answered decides) */
 	int64_t chat_id;          /* the open chat (with its "messages") */
 	int64_t duplicate_id;     /* the record shown beside the citizen before a merge */
 	char search_query[256];
@@ -144,6 +147,9 @@ struct store_list *desk_store_list(const struct desk *d, const char *fmt, ...)
 /* Requests on their way: reads, marks, or an outbox entry sent and not
  * answered yet (what a script waits for before looking at the screen). */
 bool desk_busy(const struct desk *d);
+/* Only what the agent waits for ("envoi…" in the status bar): not the
+ * reads ahead and the marks, which would make it blink at every page. */
+bool desk_sending(const struct desk *d);
 
 /* Say what happened on the message line (printf-like). */
 void desk_say(struct desk *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

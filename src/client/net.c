@@ -1008,8 +1008,8 @@ int net_poll(struct net *n, struct curl_waitfd *extra, unsigned nextra, int time
 			rc = -1;
 	}
 	after_action(n); /* a request queued since the last turn, a deadline passed */
-	if (rc == 0 && loop_once(n->loop, timeout_ms) < 0)
-		rc = -1;
+	if (rc == 0)
+		rc = loop_once(n->loop, timeout_ms);
 	for (unsigned i = 0; i < nextra; i++)
 		loop_fd_del(n->loop, extra[i].fd);
 	return rc;

@@ -64,7 +64,8 @@ void net_set_dead_after(struct net *n, long ms);
  * be NULL when nextra is 0; they stay the caller's; their revents are set,
  * 0 when nothing happened), then move the transfers on and call the
  * callbacks of what ended or arrived.  Returns earlier when a stream
- * deadline (reconnect, silence) falls first.  Returns 0, or -1 on a fatal
+ * deadline (reconnect, silence) falls first.  Returns how many of the
+ * loop's callbacks ran (0: the wait ended with nothing), or -1 on a fatal
  * error of the multi handle. */
 int net_poll(struct net *n, struct curl_waitfd *extra, unsigned nextra, int timeout_ms);
 

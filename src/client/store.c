@@ -129,13 +129,13 @@ void store_pending_add(struct store *s, enum store_type t, int64_t id, int delta
 	s->gen++;
 }
 
-bool store_pending(const struct store *s, enum store_type t, int64_t id)
+int store_pending(const struct store *s, enum store_type t, int64_t id)
 {
 	char k[48];
 	if (id <= 0 || (unsigned)t >= STORE_TYPE_COUNT)
-		return false;
+		return 0;
 	key_of(t, id, k);
-	return json_integer_value(json_object_get(s->pending, k)) > 0;
+	return (int)json_integer_value(json_object_get(s->pending, k));
 }
 
 /* --- lists ----------------------------------------------------------------- */

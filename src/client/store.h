@@ -62,7 +62,8 @@ void store_drop(struct store *s, enum store_type t, int64_t id);
  * dropped (never below 0).  A record with pending changes is pinned: the
  * offline cache never evicts it. */
 void store_pending_add(struct store *s, enum store_type t, int64_t id, int delta);
-bool store_pending(const struct store *s, enum store_type t, int64_t id);
+/* How many (0: none). */
+int store_pending(const struct store *s, enum store_type t, int64_t id);
 
 /* --- lists ----------------------------------------------------------------- */
 

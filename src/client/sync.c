@@ -261,6 +261,7 @@ static void case_landed(struct ticket *t, const struct net_result *res)
 		return;
 	d->case_id = id;
 	d->kase_stale = false;
+	d->kase_heard = 0;
 	if (t->by_ref && !json_is_true(json_object_get(res->body, "restricted")))
 		sync_case_events(d, id, t->job);
 }
@@ -272,6 +273,7 @@ void sync_open_case(struct desk *d, const char *id_or_ref, struct job *j)
 	d->case_ask++;
 	d->case_id = by_ref ? 0 : strtoll(id_or_ref, NULL, 10);
 	d->kase_stale = false;
+	d->kase_heard = 0;
 	d->cur[SCREEN_CASE] = (struct desk_cursor){ 0, 0 };
 	snprintf(path, sizeof(path), "/api/v1/cases/%s", id_or_ref);
 	struct ticket *t = ticket_new(d, j, _("dossier"));
@@ -390,9 +392,9 @@ int sync_turn(struct desk *d, int timeout_ms)
 			timeout_ms = (int)(due > 0 ? due : 1);
 	}
 	int rc = d->net ? net_poll(d->net, NULL, 0, timeout_ms)
-		: d->loop ? (loop_once(d->loop, timeout_ms) < 0 ? -1 : 0)
+		: d->loop ? loop_once(d->loop, timeout_ms)
 		: (poll(NULL, 0, timeout_ms) < 0 && errno != EINTR ? -1 : 0);
-	if (rc == 0 && d->outbox)
+	if (rc >= 0 && d->outbox)
 		outbox_pump(d->outbox, loop_now_ms());
 	return rc;
 }

@@ -67,8 +67,9 @@ void sync_presence(struct desk *d, const char *state, const char *reason, struct
 
 /* One turn of the desk's loop (d->loop): wait at most timeout_ms for
  * anything watched there (the network, the terminal, a signal, a timer),
- * run its callbacks, and send what is due in the outbox.  0, or -1 on a
- * fatal error.  Not from a loop callback. */
+ * run its callbacks, and send what is due in the outbox.  Returns how
+ * many callbacks ran (0: none), or -1 on a fatal error.  Not from a loop
+ * callback. */
 int sync_turn(struct desk *d, int timeout_ms);
 
 /* My collision mark follows the record on screen: put, renewed before it

@@ -105,6 +105,8 @@ static void on_offer(struct desk *d, json_t *o)
 		d->ui->notify(d->ui->arg, "guichet", call ? _("Appel entrant") : _("Nouveau chat"));
 }
 
+static void stale(struct desk *d);
+
 /* A case changed.  The open one is not reloaded under the agent's eyes
  * (who may be typing a note against it): it is marked changed, R reloads
  * it, and a write made against the old version comes back as a conflict
@@ -119,9 +121,30 @@ static void case_event(struct desk *d, const char *type, const json_t *j)
 	if (strcmp(type, "case.note") == 0) {
 		sync_case_events(d, id, NULL);
 	} else if (jint(j, "version") > store_version(d->store, STORE_CASE, id)) {
-		d->kase_stale = true;
-		desk_say(d, _("le dossier %s a changé ailleurs : R pour le relire"), jtext(j, "ref"));
+		/* the event of my own change often comes before its answer */
+		if (store_pending(d->store, STORE_CASE, id)) {
+			if (jint(j, "version") > d->kase_heard)
+				d->kase_heard = jint(j, "version");
+			return;
+		}
+		stale(d);
 	}
+}
+
+static void stale(struct desk *d)
+{
+	const json_t *k = store_get(d->store, STORE_CASE, d->case_id);
+	d->kase_stale = true;
+	desk_say(d, _("le dossier %s a changé ailleurs : R pour le relire"), jtext(k, "ref"));
+}
+
+void sync_case_answered(struct desk *d, int64_t id)
+{
+	if (id != d->case_id || !d->kase_heard || store_pending(d->store, STORE_CASE, id) > 1)
+		return; /* another change of mine is still on its way: its answer decides */
+	if (d->kase_heard > store_version(d->store, STORE_CASE, id))
+		stale(d);
+	d->kase_heard = 0;
 }
 
 static void chat_closed(struct desk *d, const json_t *j)

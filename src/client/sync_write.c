@@ -24,6 +24,7 @@ static void case_written(void *ctx, const struct outbox_entry *e, const struct n
 	if (res->status == 200 && jint(res->body, "id") == e->target_id)
 		store_put(d->store, STORE_CASE, json_incref(res->body));
 	desk_say(d, _("%s : fait"), e->what);
+	sync_case_answered(d, e->target_id);
 	sync_case_events(d, e->target_id, NULL);
 	sync_worklist(d, NULL);
 }
@@ -126,8 +127,10 @@ static void answered(void *ctx, const struct outbox_entry *e, const struct net_r
 		/* what the record is now, beside the agent's change (outbox screen) */
 		if (json_is_object(cur) && jint(cur, "id") == e->target_id) {
 			store_put(d->store, e->target_type, json_incref(cur));
-			if (e->target_type == STORE_CASE && d->case_id == e->target_id)
+			if (e->target_type == STORE_CASE && d->case_id == e->target_id) {
 				d->kase_stale = false;
+				d->kase_heard = 0;
+			}
 		}
 		desk_error(d, _("%s refusé : le dossier a changé entre-temps (état actuel : %s) ; "
 				"outbox pour reprendre votre changement"),

@@ -21,6 +21,8 @@
 #include "client/worklist.h"
 #include "tui/tui.h"
 
+#define DRAIN_TURNS 64 /* at most, before a frame: keys still come in time */
+
 /* curses function keys as key codes (keyspec.h). */
 static const struct { int curses, key; } fkeys[] = {
 	{ KEY_UP, KS_UP },         { KEY_DOWN, KS_DOWN },     { KEY_LEFT, KS_LEFT },
@@ -183,7 +185,13 @@ static int turn(struct tui *t, time_t *shown)
 		*shown = (time_t)d->now;
 	}
 	t->input = 0;
-	if (sync_turn(d, 1000) < 0)
+	int ran = sync_turn(d, 1000);
+	/* An answer arrives in several reads, each a turn: take all that is
+	 * already there before drawing, not a whole frame per read. */
+	for (int more = 0; ran > 0 && !t->input && !t->resized && more < DRAIN_TURNS; more++)
+		if ((ran = sync_turn(d, 0)) < 0)
+			break;
+	if (ran < 0)
 		return -1;
 	t->dirty = true; /* the network may have brought something: curses sends only changes */
 	if (t->resized) {

@@ -655,7 +655,7 @@ static void draw_status(struct tui *t, int y)
 	snprintf(buf, sizeof(buf), " %s (%s) · %s%s%s · %s%s%s · %s", d->login[0] ? d->login : "?",
 		 d->role, presence_words(d->presence), d->presence_reason[0] ? " : " : "",
 		 d->presence_reason, _(conn[d->conn]), queued,
-		 desk_busy(d) && !waiting ? _(" · envoi…") : "", clock);
+		 desk_sending(d) && !waiting ? _(" · envoi…") : "", clock);
 	draw_text(y, 0, COLS, ROLE_STATUS, buf, true);
 }
 

@@ -4,7 +4,9 @@
 # pseudo-terminal of a fixed size, and measures both from outside the same
 # way: the time to the first useful screen, the time from a key to the
 # screen settling and the bytes written for it (page-down, K times), and the
-# peak memory (VmHWM).  Prints one table, the ratios and the goals.
+# peak memory (VmHWM).  Prints one table, the ratios and the goals.  With
+# --baseline, an older guichet is measured the same way right after the new
+# one, at each size, and its rows are compared with the new one's.
 #
 # Only timing is done here; the servers, the token (GUICHET_TOKEN in the
 # environment, never in argv) and the notmuch index come from the caller.
@@ -43,8 +45,9 @@ def text_of(raw):
 class Pty:
     """One program in a pseudo-terminal of rows x cols."""
 
-    def __init__(self, argv, env, rows, cols):
+    def __init__(self, argv, env, rows, cols, name=None):
         self.argv = argv
+        self.name = name or os.path.basename(argv[0])  # two guichets: say which
         master, slave = os.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
         self.t0 = time.monotonic()
@@ -211,7 +214,7 @@ def page_downs(term, keys, show_key=None):
         sizes.append(n)
         if show_key is not None and k + 1 == show_key:
             sys.stderr.write("-- %s, page-down %d: %d bytes, %.2f ms (reads at %s ms)\n%r\n"
-                             % (os.path.basename(term.argv[0]), k + 1, n, lat[-1],
+                             % (term.name, k + 1, n, lat[-1],
                                 " ".join("%.2f+%d" % ((r - t) * 1000, b) for r, b in term.reads),
                                 bytes(term.phase)))
     return lat, sizes, silent, first
@@ -235,25 +238,43 @@ def result(program, size, first_ms, keys, hwm_kb, extra="", messages=()):
 
 
 def warm_guichetd(a):
-    """What the desk asks for first, read once just before it starts: guichetd
+    """What the desk will ask for, read once just before it starts: guichetd
     is measured warm, as neomutt is (a neomutt run in between can push the
-    database out of the page cache)."""
+    database out of the page cache).  The timeline as far as the page-downs
+    will go, and the desk's read-ahead past it: else the first program
+    measured pays for a cold database and the next ones do not."""
+    import json
     import ssl
+    import urllib.parse
     import urllib.request
     ctx = ssl.create_default_context(cafile=a.cacert)
-    for path in ("/api/v1/cases?assignee=me&status=active&sort=due&limit=100",
-                 "/api/v1/citizens/%d" % a.citizen, "/api/v1/citizens/%d/timeline?limit=200" % a.citizen):
+
+    def get(path):
         req = urllib.request.Request(a.server + path, headers={
             "Authorization": "Bearer " + os.environ["GUICHET_TOKEN"]})
         try:
             with urllib.request.urlopen(req, context=ctx, timeout=30) as r:
-                r.read()
-        except OSError as e:
+                return json.loads(r.read())
+        except (OSError, ValueError) as e:
             raise Failed("guichetd: GET %s: %s" % (path, e))
 
+    get("/api/v1/cases?assignee=me&status=active&sort=due&limit=100")
+    get("/api/v1/citizens/%d" % a.citizen)
+    rows = max(int(s.split("x")[1]) for s in a.sizes.split(","))
+    want, seen, cursor = a.keys * rows + 500, 0, None
+    while seen < want:
+        page = get("/api/v1/citizens/%d/timeline?limit=100%s" % (
+            a.citizen, "&cursor=" + urllib.parse.quote(cursor, safe="") if cursor else ""))
+        seen += len(page.get("items", []))
+        cursor = page.get("next_cursor")
+        if not cursor:
+            break
 
-def run_guichet(a, rows, cols):
-    home = os.path.join(a.work, "guichet-%dx%d" % (cols, rows))
+
+def run_guichet(a, rows, cols, binary, program="guichet"):
+    """binary, labelled program in the report: "baseline" for the older one,
+    which gets a home of its own (its state must not warm the new one's)."""
+    home = os.path.join(a.work, "%s-%dx%d" % (program, cols, rows))
     env = {k: v for k, v in os.environ.items() if k in ("PATH", "GUICHET_TOKEN")}
     if "GUICHET_TOKEN" not in env:
         raise Failed("GUICHET_TOKEN is not set")
@@ -264,7 +285,7 @@ def run_guichet(a, rows, cols):
     for d in ("config", "state", "data"):
         os.makedirs(os.path.join(home, d), exist_ok=True)
     warm_guichetd(a)
-    term = Pty([a.guichet, "--server", a.server, "--cacert", a.cacert], env, rows, cols)
+    term = Pty([binary, "--server", a.server, "--cacert", a.cacert], env, rows, cols, program)
     try:
         _, first = first_screen(term, r"\d{4}-\d{6}", "the work list (a case reference)",
                                 fail=GUICHET_ERRORS)
@@ -279,8 +300,10 @@ def run_guichet(a, rows, cols):
         term.kill()
     # what the desk said on its message line on the way (errors of a fetch)
     said = sorted(set(re.findall(GUICHET_SAID, text_of(term.log))))
-    return result("guichet", "%dx%d" % (cols, rows), first, keys, hwm,
-                  "timeline of citizen %d" % a.citizen, said)
+    r = result(program, "%dx%d" % (cols, rows), first, keys, hwm,
+               "timeline of citizen %d" % a.citizen, said)
+    r["binary"] = binary
+    return r
 
 
 def warm(top):
@@ -378,12 +401,36 @@ def report(results, a):
             ratio = r["bytes"] / n[s]["bytes"] if n[s]["bytes"] else float("inf")
             goal("guichet/neomutt bytes per page-down %s" % s, ratio < 1,
                  "%.0f / %.0f = %.0f%%" % (r["bytes"], n[s]["bytes"], 100 * ratio))
+    baseline_ratios(results)
     return ok_all
+
+
+def baseline_ratios(results):
+    """New over baseline, per size, for what the issue says must not
+    regress: above 1 the new guichet costs more.  Information, not goals:
+    the run-to-run noise of a first screen is larger than a fixed bar."""
+    base = {r["size"]: r for r in results if r["program"] == "baseline"}
+    rows = [("first screen ms", "first_ms", "%.0f"), ("page-down p99 ms", "p99", "%.2f"),
+            ("bytes per page-down", "bytes", "%.0f"), ("peak memory MB", "hwm_mb", "%.1f")]
+    if base:
+        print("\nguichet/baseline: this guichet over the baseline (%s); above 1 it costs more"
+              % base[next(iter(base))]["binary"])
+    for r in results:
+        b = base.get(r["size"]) if r["program"] == "guichet" else None
+        if b is None:
+            continue
+        print()
+        for name, key, spec in rows:
+            new, old = r.get(key), b.get(key)
+            ratio = "-" if not old or new is None else "%.2f" % (new / old)
+            print("%-44s %-28s %s" % ("guichet/baseline %s %s" % (r["size"], name),
+                                      "%s / %s" % (fmt(new, spec), fmt(old, spec)), ratio))
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--guichet", help="the guichet binary")
+    p.add_argument("--baseline", help="an older guichet binary, measured too and compared")
     p.add_argument("--server")
     p.add_argument("--cacert")
     p.add_argument("--citizen", type=int, default=1)
@@ -404,7 +451,9 @@ def main():
     try:
         for cols, rows in sizes:
             if a.guichet:
-                results.append(run_guichet(a, rows, cols))
+                results.append(run_guichet(a, rows, cols, a.guichet))
+            if a.baseline:
+                results.append(run_guichet(a, rows, cols, a.baseline, "baseline"))
             for spec in a.maildir:
                 results.append(run_neomutt(a, spec, rows, cols, a.keys))
         for spec in a.first_only:

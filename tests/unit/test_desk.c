@@ -193,6 +193,21 @@ static void mark(struct desk *d, const char *type, int id, const char *who, cons
 	json_decref(ev);
 }
 
+/* "envoi…" in the status bar is what the agent waits for: a read ahead
+ * of the timeline or a collision mark keeps the desk busy for a script,
+ * but must not make the status bar blink at every page-down. */
+static void test_sending_is_not_reading_ahead(void **state)
+{
+	struct desk *d = *state;
+	assert_false(desk_busy(d));
+	d->quiet = 1;
+	assert_true(desk_busy(d));
+	assert_false(desk_sending(d));
+	d->pending = 1;
+	assert_true(desk_sending(d));
+	d->quiet = d->pending = 0;
+}
+
 static void test_viewing(void **state)
 {
 	struct desk *d = *state;
@@ -236,6 +251,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_source, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_template, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_viewing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sending_is_not_reading_ahead, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -193,7 +193,7 @@ static bool wait_until(struct net *n, cond_fn cond, void *arg, int ms)
 	while (!cond(arg)) {
 		if (now_ms() > deadline)
 			return false;
-		assert_int_equal(net_poll(n, NULL, 0, 50), 0);
+		assert_true(net_poll(n, NULL, 0, 50) >= 0);
 	}
 	return true;
 }
@@ -451,7 +451,7 @@ static void test_refused_arguments(void **state)
 					     bad[i].idem, count_call, &calls), -1);
 	assert_int_equal(net_follow_events(n, "1\n2", NULL, NULL, NULL), -1);
 	for (int i = 0; i < 3; i++)
-		assert_int_equal(net_poll(n, NULL, 0, 10), 0);
+		assert_true(net_poll(n, NULL, 0, 10) >= 0);
 	assert_int_equal(calls, 0);
 	net_free(n);
 }
@@ -464,7 +464,7 @@ static void test_free_cancels(void **state)
 	struct net *n = open_net(srv.cacert, token);
 	assert_int_equal(net_request(n, "GET", "/api/v1/me", NULL, NULL, NULL, count_call, &calls),
 			 0);
-	assert_int_equal(net_poll(n, NULL, 0, 0), 0);
+	assert_true(net_poll(n, NULL, 0, 0) >= 0);
 	net_free(n);
 	assert_int_equal(calls, 0);
 }
@@ -483,23 +483,23 @@ static void test_poll_wakes(void **state)
 	struct net *n = open_net(srv.cacert, token);
 	assert_int_equal(pipe(fds), 0);
 	struct curl_waitfd w = { .fd = fds[0], .events = CURL_WAIT_POLLIN };
-	assert_int_equal(net_poll(n, &w, 1, 0), 0);
+	assert_true(net_poll(n, &w, 1, 0) >= 0);
 	assert_int_equal(w.revents, 0);
 	assert_int_equal(write(fds[1], "k", 1), 1);
 	int64_t t = now_ms();
-	assert_int_equal(net_poll(n, &w, 1, 10 * SECOND), 0);
+	assert_true(net_poll(n, &w, 1, 10 * SECOND) >= 0);
 	assert_true(w.revents & CURL_WAIT_POLLIN);
 	assert_true(now_ms() - t < 5 * SECOND);
 	net_wakeup(n);
 	t = now_ms();
-	assert_int_equal(net_poll(n, NULL, 0, 10 * SECOND), 0);
+	assert_true(net_poll(n, NULL, 0, 10 * SECOND) >= 0);
 	assert_true(now_ms() - t < 5 * SECOND);
 	struct sigaction sa = { .sa_handler = on_alarm }, old;
 	struct itimerval in_100ms = { { 0, 0 }, { 0, 100 * 1000 } };
 	sigemptyset(&sa.sa_mask);
 	assert_int_equal(sigaction(SIGALRM, &sa, &old), 0);
 	assert_int_equal(setitimer(ITIMER_REAL, &in_100ms, NULL), 0);
-	assert_int_equal(net_poll(n, NULL, 0, 2 * SECOND), 0);
+	assert_true(net_poll(n, NULL, 0, 2 * SECOND) >= 0);
 	sigaction(SIGALRM, &old, NULL);
 	close(fds[0]);
 	close(fds[1]);
@@ -615,7 +615,7 @@ static void test_events_live(void **state)
 	size_t before = w.nstates;
 	net_stop_events(n);
 	assert_int_equal(net_events_state(n), NET_OFFLINE);
-	assert_int_equal(net_poll(n, NULL, 0, 10), 0);
+	assert_true(net_poll(n, NULL, 0, 10) >= 0);
 	assert_int_equal(w.nstates, before);
 	reply_clear(&r);
 	net_free(n);
