@@ -20,19 +20,22 @@ const char *const OUTBOX_STATE_NAMES[] = {
 	[OUTBOX_CONFLICT] = "conflict", [OUTBOX_REJECTED] = "rejected",
 };
 
+/* The context of the one request in flight, kept in the outbox itself
+ * (the network may be freed with it unanswered: nothing to leak).  The
+ * entry may be dropped while it flies only by outbox_free, which needs
+ * the network gone first. */
+struct flight {
+	struct outbox *ob;
+	uint64_t id;
+};
+
 struct outbox {
 	struct outbox_io io;
 	struct outbox_entry *head, **tail;
 	uint64_t next_id;
-	bool in_flight;
+	bool in_flight;            /* then flight says which entry */
+	struct flight flight;
 	bool refused;              /* 401: wait for a new session */
-};
-
-/* The context of a request in flight: the entry may be dropped while it
- * flies only by outbox_free, which needs the network gone first. */
-struct flight {
-	struct outbox *ob;
-	uint64_t id;
 };
 
 void outbox_new_key(char key[32])
@@ -194,7 +197,6 @@ static void on_sent(void *arg, const struct net_result *res)
 	struct flight *f = arg;
 	struct outbox *ob = f->ob;
 	struct outbox_entry *e = find(ob, f->id);
-	free(f);
 	ob->in_flight = false;
 	if (!e)
 		return;
@@ -234,16 +236,13 @@ static void on_sent(void *arg, const struct net_result *res)
 
 static int send_entry(struct outbox *ob, struct outbox_entry *e)
 {
-	struct flight *f = malloc(sizeof(*f));
-	if (!f)
-		return -1;
+	struct flight *f = &ob->flight;
 	f->ob = ob;
 	f->id = e->id;
 	e->state = OUTBOX_SENDING;
 	e->attempts++;
 	ob->in_flight = true;
 	if (ob->io.send(ob->io.arg, e, on_sent, f) < 0) {
-		free(f);
 		ob->in_flight = false;
 		snprintf(e->error, sizeof(e->error), "%s", _("envoi impossible"));
 		schedule_retry(e);

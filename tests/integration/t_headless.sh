@@ -93,6 +93,24 @@ DEAD=https://127.0.0.1:$(python3 -c 'import socket; s=socket.socket(); s.bind(("
 "$GUICHET" --server "$DEAD" --cacert "$CACERT" -e cases >/dev/null 2>"$T/err"
 expect_eq "guichetd unreachable, nothing queued: exit 4" "$?" 4
 
+# --- a live chat: a citizen writes, the agent answers and ends it from a script ------------
+g -e "presence available" >/dev/null
+TOKEN= jreq POST /public/v1/chats '{"name":"Zoé","subject":"Cantine","text":"Bonjour, la cantine ?"}' >/dev/null
+CHAT=$(jbody .id)
+CHAT_TOKEN=$(jbody .token)
+accepted() { [ "$(TOKEN=$ALICE req POST "/api/v1/chats/$CHAT/accept")" = 200 ]; }
+check "the chat is offered to alice, who takes it" wait_for 20 accepted
+printf 'open chat %s\nsay Bonjour Zoé, le formulaire est en ligne.\nend information\n' "$CHAT" |
+	g --batch >"$T/out" 2>"$T/err"
+expect_eq "open chat, say, end: exit 0" "$?" 0
+expect_eq "...three results, each ok" "$(jq -c '[.command, .ok]' "$T/out" | tr -d '\n')" \
+	'["open",true]["say",true]["end",true]'
+TOKEN=$CHAT_TOKEN req GET "/public/v1/chats/$CHAT" >/dev/null
+expect_eq "the citizen reads the agent's answer" \
+	"$(jbody '[.messages[] | select(.text == "Bonjour Zoé, le formulaire est en ligne.")] | length')" 1
+expect_eq "...and the chat is closed" "$(jbody .status)" closed
+g -e "presence offline" >/dev/null
+
 # --- the outbox: guichetd goes away while a script writes --------------------------------
 PORT=${URL##*:}
 mkfifo "$T/in" "$T/in2"
