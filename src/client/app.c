@@ -14,6 +14,7 @@
 #include "client/command.h"
 #include "client/i18n.h"
 #include "client/loop.h"
+#include "client/outbox_file.h"
 #include "client/net.h"
 #include "client/options.h"
 #include "client/session.h"
@@ -81,22 +82,29 @@ static int ask(const char *question, bool secret, char *out, size_t n)
 static char first_password[512];
 
 /* A token for the desk: GUICHET_TOKEN, the saved one, or a login. */
+/* who: the login the session belongs to, as far as known before asking
+ * the server ("" with GUICHET_TOKEN and no --login: the server says). */
 static int authenticate(struct desk *d, const char *server, const char *login, bool demo,
-		bool headless)
+		bool headless, char *who, size_t whon)
 {
 	char token[256], err[512], user[128], pw[512];
 	const char *env = getenv("GUICHET_TOKEN");
+	snprintf(who, whon, "%s", login ? login : "");
 	if (env && *env) {
 		net_set_token(d->net, env);
+		/* whose session it is, before any command: the outbox of that
+		 * agent comes back first (offline: --login says, else later) */
+		session_valid(d);
 		return 0;
 	}
 	if (demo) {
+		snprintf(who, whon, "alice");
 		if (session_login(d, "alice", "demo", token, sizeof(token), err, sizeof(err)) < 0)
 			goto fail;
 		net_set_token(d->net, token);
 		return 0;
 	}
-	if (session_token_load(server, token, sizeof(token)) == 0) {
+	if (session_token_load(server, token, sizeof(token), who, whon) == 0) {
 		net_set_token(d->net, token);
 		explicit_bzero(token, sizeof(token));
 		int valid = session_valid(d);
@@ -122,8 +130,10 @@ static int authenticate(struct desk *d, const char *server, const char *login, b
 	if (rc < 0)
 		goto fail;
 	net_set_token(d->net, token);
-	if (session_token_save(server, token, err, sizeof(err)) < 0)
+	snprintf(who, whon, "%s", user);
+	if (session_token_save(server, token, user, err, sizeof(err)) < 0)
 		fprintf(stderr, "guichet: %s\n", err);
+	explicit_bzero(token, sizeof(token));
 	return 0;
 fail:
 	fprintf(stderr, "guichet: %s\n", err);
@@ -243,10 +253,18 @@ int app_start(struct app *app, const struct app_args *a, const char *self)
 	}
 	/* The token of the embedded server is kept under its directory's name:
 	 * its port changes at every start. */
-	char identity[1100];
+	char identity[1100], who[128];
 	snprintf(identity, sizeof(identity), "%s", app->server.keep_dir ? app->server.dir : server);
-	if ((rc = authenticate(d, identity, login, a->demo, a->headless)) != 0)
+	if ((rc = authenticate(d, identity, login, a->demo, a->headless, who, sizeof(who))) != 0)
 		return rc;
+	if (!a->demo) /* a demo's guichetd lives as long as the desk: nothing to replay later */
+		snprintf(d->identity, sizeof(d->identity), "%s", identity);
+	/* the server's word on who I am wins over what was saved */
+	if (d->identity[0] &&
+	    outbox_file_attach(d, d->identity, d->login[0] ? d->login : who, err, sizeof(err)) < 0) {
+		d->outbox_in_memory = true;
+		fprintf(stderr, _("guichet : l'envoi reste en mémoire seulement : %s\n"), err);
+	}
 	sync_start(d, NULL);
 	return 0;
 }

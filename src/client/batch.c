@@ -289,10 +289,12 @@ static int finish(struct desk *d, const struct batch_args *b)
 	size_t left = outbox_waiting(d->outbox) + outbox_blocked(d->outbox);
 	if (!left)
 		return BATCH_OK;
+	bool kept = outbox_durable(d->outbox);
 	for (const struct outbox_entry *e = outbox_first(d->outbox); e; e = e->next) {
 		char *what = text_sanitize(e->what, strlen(e->what), 0);
-		fprintf(b->err, _("guichet : non envoyé (%s) : %s\n"), OUTBOX_STATE_NAMES[e->state],
-			what ? what : "");
+		fprintf(b->err, kept ? _("guichet : non envoyé (%s), gardé pour le prochain démarrage : %s\n")
+				     : _("guichet : non envoyé (%s), perdu (en mémoire seulement) : %s\n"),
+			OUTBOX_STATE_NAMES[e->state], what ? what : "");
 		free(what);
 	}
 	return BATCH_QUEUED;

@@ -70,6 +70,9 @@ struct desk {
 	char presence[16];
 	char presence_reason[64];
 	struct net *net;          /* NULL in tests that feed the state by hand */
+	char identity[1100];      /* the server as the saved session names it; ""
+	                           * for the demo, whose outbox stays in memory */
+	bool outbox_in_memory;    /* putting it on disk failed: not tried again */
 	struct loop *loop;        /* borrowed (app.c owns it): the one loop the
 	                           * network, the terminal and the script share */
 	enum desk_conn conn;

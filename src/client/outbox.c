@@ -2,6 +2,7 @@
  * in order, each answer sorted into delivered, to be tried again,
  * conflict or refused. */
 #include "client/outbox.h"
+#include "client/outbox_record.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 
 #define BACKOFF_FIRST_MS 500
 #define BACKOFF_MAX_MS 30000
+#define COMPACT_AFTER  256   /* records: an empty outbox starts its file again */
 
 const char *const OUTBOX_STATE_NAMES[] = {
 	[OUTBOX_QUEUED] = "queued", [OUTBOX_SENDING] = "sending",
@@ -36,6 +38,8 @@ struct outbox {
 	bool in_flight;            /* then flight says which entry */
 	struct flight flight;
 	bool refused;              /* 401: wait for a new session */
+	struct journal *journal;   /* owned; NULL: in memory only */
+	char error[256];           /* why the last outbox_add failed */
 };
 
 void outbox_new_key(char key[32])
@@ -72,7 +76,59 @@ void outbox_free(struct outbox *ob)
 		n = e->next;
 		entry_free(e);
 	}
+	journal_close(ob->journal);
 	free(ob);
+}
+
+/* --- the journal: what is written down, and when ------------------------------------ */
+
+/* Write a record (text: new, freed here).  0, or -1 with why in err. */
+static int write_record(struct outbox *ob, char *text, char *err, size_t errlen)
+{
+	int rc = -1;
+	if (!ob->journal) {
+		free(text);
+		return 0;
+	}
+	if (!text)
+		snprintf(err, errlen, "%s", _("mémoire épuisée"));
+	else
+		rc = journal_append(ob->journal, text, strlen(text), err, errlen);
+	free(text);
+	return rc;
+}
+
+/* A change to an entry already on disk.  Failing here costs nothing that
+ * was promised: the record on disk is the agent's action as it was said
+ * to be saved, and sending it again is harmless (same key). */
+static void write_put(struct outbox *ob, const struct outbox_entry *e)
+{
+	char err[256];
+	if (write_record(ob, outbox_record_put(e), err, sizeof(err)) < 0)
+		snprintf(ob->error, sizeof(ob->error), "%s", err);
+}
+
+static int nothing_more(void *arg, const void **data, size_t *len)
+{
+	(void)arg;
+	(void)data;
+	(void)len;
+	return 0;
+}
+
+/* Delivered or dropped: not to be sent again by the next run.  When the
+ * outbox is empty the file is started again, so it never grows. */
+static void write_del(struct outbox *ob, const struct outbox_entry *e)
+{
+	char err[256];
+	if (!ob->journal)
+		return;
+	if (!ob->head && journal_records(ob->journal) > COMPACT_AFTER) {
+		if (journal_rewrite(ob->journal, nothing_more, NULL, err, sizeof(err)) == 0)
+			return;
+	}
+	if (write_record(ob, outbox_record_del(e), err, sizeof(err)) < 0)
+		snprintf(ob->error, sizeof(ob->error), "%s", err);
 }
 
 uint64_t outbox_add(struct outbox *ob, const char *kind, const char *method, const char *path,
@@ -82,6 +138,7 @@ uint64_t outbox_add(struct outbox *ob, const char *kind, const char *method, con
 	struct outbox_entry *e = calloc(1, sizeof(*e));
 	if (!e || strlen(kind) >= sizeof(e->kind) || strlen(method) >= sizeof(e->method) ||
 	    strlen(path) >= sizeof(e->path) || (body && !(e->body = json_deep_copy(body)))) {
+		snprintf(ob->error, sizeof(ob->error), "%s", _("mémoire épuisée"));
 		free(e);
 		return 0;
 	}
@@ -90,9 +147,15 @@ uint64_t outbox_add(struct outbox *ob, const char *kind, const char *method, con
 	snprintf(e->path, sizeof(e->path), "%s", path);
 	snprintf(e->what, sizeof(e->what), "%s", what ? what : kind);
 	outbox_new_key(e->key);
+	memcpy(e->ref, e->key, sizeof(e->ref));
 	e->base_version = base_version;
 	e->target_type = target_type;
 	e->target_id = target_id;
+	ob->error[0] = '\0';
+	if (write_record(ob, outbox_record_put(e), ob->error, sizeof(ob->error)) < 0) {
+		entry_free(e); /* not on disk: the agent is told it is not saved */
+		return 0;
+	}
 	e->id = ob->next_id++;
 	if (job) {
 		job_part_begin(job);
@@ -128,6 +191,7 @@ static void unlink_entry(struct outbox *ob, struct outbox_entry *e)
 		ob->tail = p;
 	if (ob->io.store)
 		store_pending_add(ob->io.store, e->target_type, e->target_id, -1);
+	write_del(ob, e);
 	entry_free(e);
 }
 
@@ -158,15 +222,17 @@ static const struct outbox_kind *kind_of(const struct outbox *ob, const char *ki
 /* Later entries on the same record were made on top of this one: they
  * follow it to the version it produced, rather than conflict with the
  * agent's own change. */
-static void rebase_followers(const struct outbox_entry *e, const json_t *rec)
+static void rebase_followers(struct outbox *ob, const struct outbox_entry *e, const json_t *rec)
 {
 	int64_t v = jint(rec, "version");
 	if (!e->base_version || !v || jint(rec, "id") != e->target_id)
 		return;
 	for (struct outbox_entry *f = e->next; f; f = f->next)
 		if (f->state == OUTBOX_QUEUED && f->target_type == e->target_type &&
-		    f->target_id == e->target_id && f->base_version == e->base_version)
+		    f->target_id == e->target_id && f->base_version == e->base_version) {
 			f->base_version = v;
+			write_put(ob, f);
+		}
 }
 
 static void schedule_retry(struct outbox_entry *e)
@@ -207,7 +273,7 @@ static void on_sent(void *arg, const struct net_result *res)
 		const struct outbox_kind *k = kind_of(ob, e->kind);
 		if (k && k->delivered)
 			k->delivered(ob->io.ctx, e, res);
-		rebase_followers(e, res->body);
+		rebase_followers(ob, e, res->body);
 		answer_job(e, JOB_OK, NULL, res->body ? json_incref(res->body) : json_object());
 		unlink_entry(ob, e);
 		e = NULL;
@@ -224,7 +290,8 @@ static void on_sent(void *arg, const struct net_result *res)
 		schedule_retry(e);
 		/* whoever waits is told it is saved and queued: the agent goes on */
 		answer_job(e, JOB_OK, NULL,
-			   json_pack("{sbsI}", "queued", 1, "outbox_id", (json_int_t)e->id));
+			   json_pack("{sbsIsb}", "queued", 1, "outbox_id", (json_int_t)e->id,
+				     "durable", ob->journal != NULL));
 	} else {
 		e->state = OUTBOX_REJECTED;
 		answer_job(e, JOB_FAILED, e->error, NULL);
@@ -323,6 +390,7 @@ int outbox_reapply(struct outbox *ob, uint64_t id, char *err, size_t errlen)
 	e->attempts = 0;
 	e->next_try_ms = 0;
 	e->state = OUTBOX_QUEUED;
+	write_put(ob, e); /* the next run sends the new decision, not the old */
 	return 0;
 }
 
@@ -364,3 +432,99 @@ json_t *outbox_to_json(const struct outbox *ob)
 	}
 	return a;
 }
+
+/* --- coming back from the journal ----------------------------------------------------- */
+
+/* The entries read back, in the order they were first made. */
+struct restore {
+	struct outbox_entry *head, **tail;
+	size_t unreadable;         /* authenticated, but not a record of ours */
+};
+
+static struct outbox_entry **restore_find(struct restore *r, const char *ref)
+{
+	struct outbox_entry **p = &r->head;
+	while (*p && strcmp((*p)->ref, ref) != 0)
+		p = &(*p)->next;
+	return p;
+}
+
+static int restore_one(void *arg, uint64_t seq, const void *data, size_t len)
+{
+	struct restore *r = arg;
+	struct outbox_entry rec, **at, *e;
+	enum outbox_record_op op;
+	(void)seq;
+	if (outbox_record_read(data, len, &op, &rec) < 0) {
+		r->unreadable++;
+		return 0;
+	}
+	at = restore_find(r, rec.ref);
+	if ((e = *at) && op == OUTBOX_RECORD_PUT) { /* changed (a reapply): in its place */
+		rec.next = e->next;
+		json_decref(e->body);
+		*e = rec;
+		return 0;
+	}
+	if (e) { /* delivered or dropped */
+		*at = e->next;
+		if (r->tail == &e->next)
+			r->tail = at;
+		entry_free(e);
+	}
+	if (op == OUTBOX_RECORD_DEL)
+		return 0;
+	if (!(e = malloc(sizeof(*e)))) {
+		json_decref(rec.body);
+		return -1;
+	}
+	*e = rec;
+	*r->tail = e;
+	r->tail = &e->next;
+	return 0;
+}
+
+/* The entries of an earlier run go first, then those of this one. */
+static size_t restore_queue(struct outbox *ob, struct restore *r)
+{
+	size_t n = 0;
+	struct outbox_entry *mine = ob->head;
+	ob->head = r->head;
+	for (struct outbox_entry *e = ob->head; e; e = e->next, n++) {
+		e->id = ob->next_id++;
+		e->state = OUTBOX_QUEUED;
+		if (ob->io.store)
+			store_pending_add(ob->io.store, e->target_type, e->target_id, 1);
+	}
+	*(r->head ? r->tail : &ob->head) = mine;
+	if (!mine)
+		ob->tail = r->head ? r->tail : &ob->head;
+	return n;
+}
+
+int outbox_persist(struct outbox *ob, const char *path, const unsigned char key[JOURNAL_KEY_BYTES],
+		   struct journal_report *rep, char *err, size_t errlen)
+{
+	struct restore r = { NULL, &r.head, 0 };
+	if (ob->journal) {
+		snprintf(err, errlen, "%s", _("l'envoi est déjà gardé sur disque"));
+		return -1;
+	}
+	struct journal *j = journal_open(path, key, restore_one, &r, rep, err, errlen);
+	if (!j) {
+		for (struct outbox_entry *e = r.head, *n; e; e = n) {
+			n = e->next;
+			entry_free(e);
+		}
+		return -1;
+	}
+	struct outbox_entry *mine = ob->head;
+	size_t n = restore_queue(ob, &r);
+	ob->journal = j;
+	for (struct outbox_entry *e = mine; e; e = e->next)
+		write_put(ob, e); /* queued before the disk was there: written now */
+	return (int)n;
+}
+
+bool outbox_durable(const struct outbox *ob) { return ob->journal != NULL; }
+const char *outbox_error(const struct outbox *ob) { return ob->error; }

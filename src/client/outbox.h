@@ -12,8 +12,10 @@
  * without being delivered or dropped by the agent.
  *
  * What an entry does once delivered is found by its kind in the table
- * given at creation (struct outbox_kind).  The outbox lives in memory in
- * this version; its entries are what the durable outbox writes down. */
+ * given at creation (struct outbox_kind).  The outbox lives in memory
+ * until outbox_persist gives it a journal (journal.h): from then on, an
+ * entry is on disk before outbox_add returns, every change to it is
+ * written down, and the next run sends what this one could not. */
 #ifndef GUICHET_CLIENT_OUTBOX_H
 #define GUICHET_CLIENT_OUTBOX_H
 
@@ -23,6 +25,7 @@
 #include <jansson.h>
 
 #include "client/job.h"
+#include "client/journal.h"
 #include "client/net.h"
 #include "client/store.h"
 
@@ -44,6 +47,7 @@ struct outbox_entry {
 	json_t *body;              /* owned; NULL for none */
 	int64_t base_version;      /* sent as If-Match; 0: none */
 	char key[40];              /* Idempotency-Key */
+	char ref[40];              /* its name in the journal: its first key */
 	enum store_type target_type; /* the record it changes (pending in the store) */
 	int64_t target_id;         /* 0: none */
 	char what[160];            /* for the agent: "note · 2026-000123" */
@@ -84,15 +88,31 @@ struct outbox;
 /* A new, empty outbox; io is copied (what it points to stays the
  * caller's and must outlive the outbox).  NULL when out of memory. */
 struct outbox *outbox_new(const struct outbox_io *io);
-/* Free every entry (their jobs released); requests in flight must have
- * been cancelled first (net_free). */
+/* Free every entry (their jobs released) and close the journal; requests
+ * in flight must have been cancelled first (net_free). */
 void outbox_free(struct outbox *ob);
 
+/* Make the outbox durable in the journal at path, sealed with key: the
+ * entries an earlier run left there are queued first, in their order,
+ * each with the Idempotency-Key it was given when the agent acted (so a
+ * request the server did get is not done twice); the entries already
+ * queued follow and are written down.  From here on an entry is on disk
+ * before outbox_add returns.  rep says what reading the file found (may be
+ * NULL).  Returns how many entries came back (>= 0), or -1 with err set:
+ * then the outbox stays in memory, as it was. */
+int outbox_persist(struct outbox *ob, const char *path, const unsigned char key[JOURNAL_KEY_BYTES],
+		   struct journal_report *rep, char *err, size_t errlen);
+/* Whether the outbox is on disk (outbox_persist succeeded). */
+bool outbox_durable(const struct outbox *ob);
+/* Why the last outbox_add failed ("" when it did not). */
+const char *outbox_error(const struct outbox *ob);
+
 /* Queue an action: body is borrowed (a copy is kept), the key is made
- * now.  job (may be NULL) gets one part, done when the entry is
+ * now; when durable, written down and synced first.  job (may be NULL) gets one part, done when the entry is
  * delivered, refused, in conflict, or queued without an answer (then its
  * result says {"queued": true, "outbox_id": N}).  Returns the entry's id,
- * or 0 when out of memory or an argument does not fit. */
+ * or 0 when out of memory, an argument does not fit or the journal could
+ * not be written (outbox_error says which): then nothing is queued. */
 uint64_t outbox_add(struct outbox *ob, const char *kind, const char *method, const char *path,
 		    const json_t *body, int64_t base_version, enum store_type target_type,
 		    int64_t target_id, const char *what, struct job *job);

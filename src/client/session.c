@@ -54,15 +54,19 @@ static int token_path(const char *server, char *out, size_t n)
 	return 0;
 }
 
-int session_token_load(const char *server, char *out, size_t n)
+int session_token_load(const char *server, char *out, size_t n, char *login, size_t loginlen)
 {
 	char path[1100];
+	if (loginlen)
+		login[0] = '\0';
 	if (token_path(server, path, sizeof(path)) < 0)
 		return -1;
 	FILE *f = fopen(path, "r");
 	if (!f)
 		return -1;
 	char *ok = fgets(out, (int)n, f);
+	if (ok && loginlen && fgets(login, (int)loginlen, f)) /* saved since the outbox keeps a file */
+		login[strcspn(login, "\r\n")] = '\0';
 	fclose(f);
 	if (!ok)
 		return -1;
@@ -70,23 +74,29 @@ int session_token_load(const char *server, char *out, size_t n)
 	return out[0] ? 0 : -1;
 }
 
-int session_token_save(const char *server, const char *token, char *err, size_t errlen)
+int session_token_save(const char *server, const char *token, const char *login, char *err,
+		       size_t errlen)
 {
-	char path[1100], tmp[1200];
+	char path[1100], tmp[1200], text[800];
 	if (token_path(server, path, sizeof(path)) < 0) {
 		snprintf(err, errlen, _("pas de répertoire d'état ($XDG_STATE_HOME ou $HOME)"));
 		return -1;
 	}
+	int len = snprintf(text, sizeof(text), "%s\n%s\n", token, login ? login : "");
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-	if (fd < 0 || fchmod(fd, 0600) < 0 || write(fd, token, strlen(token)) < 0 ||
-	    write(fd, "\n", 1) < 0 || fsync(fd) < 0 || close(fd) < 0 || rename(tmp, path) < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (len < 0 || (size_t)len >= sizeof(text) || fd < 0 || fchmod(fd, 0600) < 0 ||
+	    write(fd, text, (size_t)len) != len || fsync(fd) < 0 || close(fd) < 0 ||
+	    rename(tmp, path) < 0) {
+		snprintf(err, errlen, "%s: %s", path, len < 0 || (size_t)len >= sizeof(text)
+			 ? _("jeton trop long") : strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		unlink(tmp);
+		explicit_bzero(text, sizeof(text));
 		return -1;
 	}
+	explicit_bzero(text, sizeof(text));
 	return 0;
 }
 

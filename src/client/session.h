@@ -8,12 +8,15 @@
 
 #include "client/desk.h"
 
-/* The saved token for server: 0 with the token in out, or -1. */
-int session_token_load(const char *server, char *out, size_t n);
+/* The saved token for server: 0 with the token in out and the login it
+ * was given to in login ("" when the file is older than that), or -1. */
+int session_token_load(const char *server, char *out, size_t n, char *login, size_t loginlen);
 
-/* Save the token for server (the directory 0700, the file 0600, written
- * atomically).  0, or -1 with a message in err. */
-int session_token_save(const char *server, const char *token, char *err, size_t errlen);
+/* Save the token for server, with the login it belongs to (the directory
+ * 0700, the file 0600, written atomically).  0, or -1 with a message in
+ * err. */
+int session_token_save(const char *server, const char *token, const char *login, char *err,
+		       size_t errlen);
 
 /* Log in (POST /api/v1/auth/login), waiting in the desk's loop until the
  * answer: 0 with the token in out, or -1 with a message in err. */

@@ -16,6 +16,7 @@
 #include "client/loop.h"
 #include "client/net.h"
 #include "client/outbox.h"
+#include "client/outbox_file.h"
 #include "client/sync_impl.h"
 #include "client/viewing.h"
 #include "client/worklist.h"
@@ -171,8 +172,15 @@ static void get_record(struct desk *d, struct job *j, enum store_type type, int6
 
 void sync_take_me(struct desk *d, const json_t *me)
 {
+	char err[512];
 	if (*jtext(me, "login"))
 		snprintf(d->login, sizeof(d->login), "%s", jtext(me, "login"));
+	/* GUICHET_TOKEN alone: the outbox learns here whose it is */
+	if (d->outbox && !outbox_durable(d->outbox) && !d->outbox_in_memory && d->identity[0] &&
+	    d->login[0] && outbox_file_attach(d, d->identity, d->login, err, sizeof(err)) < 0) {
+		d->outbox_in_memory = true;
+		desk_error(d, _("l'envoi reste en mémoire seulement : %s"), err);
+	}
 	if (*jtext(me, "role"))
 		snprintf(d->role, sizeof(d->role), "%s", jtext(me, "role"));
 	if (*jtext(me, "presence"))

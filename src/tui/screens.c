@@ -648,6 +648,8 @@ static void draw_status(struct tui *t, int y)
 	size_t blocked = d->outbox ? outbox_blocked(d->outbox) : 0;
 	if (blocked)
 		snprintf(queued, sizeof(queued), _(" · %zu conflit(s) : outbox"), blocked);
+	else if (waiting && !outbox_durable(d->outbox))
+		snprintf(queued, sizeof(queued), _(" · %zu en attente (en mémoire seulement)"), waiting);
 	else if (waiting)
 		snprintf(queued, sizeof(queued), _(" · %zu en attente"), waiting);
 	paris_day(d->now, &sec);

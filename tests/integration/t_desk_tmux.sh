@@ -54,6 +54,8 @@ keys demo Enter
 check "after the login, the work list" see 'Liste de travail'
 check "...with my cases, loaded" see ' [1-9][0-9]* dossier\(s\)'
 expect_eq "the token is kept in a 0600 file" "$(stat -c %a "$T"/state/guichet/token-* 2>/dev/null)" 600
+expect_eq "...with the login it belongs to (whose outbox to bring back offline)" \
+	"$(sed -n 2p "$T"/state/guichet/token-* 2>/dev/null)" alice
 check "the password was not echoed" sh -c "! tmux -u -S '$SOCK' capture-pane -p -t desk | grep -q demo"
 
 # --- open, note, citizen ------------------------------------------------------------------
@@ -260,7 +262,7 @@ req GET "/api/v1/cases/$REF" >/dev/null
 expect_eq "the case is pending-citizen on the server" "$(jbody .status)" pending-citizen
 
 # --- the session ends on the server (logout elsewhere, expiry, account disabled) --------------------------
-TOKEN=$(tr -d '\n' <"$T"/state/guichet/token-*)
+TOKEN=$(head -1 "$T"/state/guichet/token-*) # (its second line: the login)
 expect_eq "the desk's session is ended on the server" "$(req DELETE /api/v1/auth/token)" 204
 TOKEN=$ALICE
 check "the status bar says the session is over" see ' · session terminée · '

@@ -126,11 +126,28 @@ echo "note jamais envoyée" >&3
 exec 3>&-
 wait "$DESK"
 expect_eq "changes left in the outbox at exit: exit 5" "$?" 5
-expect_match "...each said on stderr" "$(cat "$T/err")" 'non envoyé \((queued|sending)\) : note'
+expect_match "...each said on stderr, kept for the next start" "$(cat "$T/err")" \
+	'non envoyé \((queued|sending)\), gardé pour le prochain démarrage : note'
+check "...in a sealed file under \$XDG_DATA_HOME/guichet, its text not readable there" \
+	sh -c "ls '$XDG_DATA_HOME'/guichet/outbox-*.journal && ! grep -rq 'jamais envoy' '$XDG_DATA_HOME'"
+expect_eq "...the file and the key are the agent's alone (0600)" \
+	"$(stat -c %a "$XDG_DATA_HOME"/guichet/outbox-*.journal "$XDG_DATA_HOME"/guichet/key | sort -u)" 600
 
-# guichetd comes back on the same address: the note arrives, once.
+# guichetd comes back on the same address: the next start sends it, once.
 start_server --listen "127.0.0.1:$PORT" 3>&-
 expect_eq "guichetd is back on the same address" "${URL##*:}" "$PORT"
+note_count() {
+	TOKEN=$ALICE req GET "/api/v1/cases/$CASE_ID/events" >/dev/null
+	jq --arg t "$1" '[.items[] | select(.kind=="note" and .data.text==$t)] | length' "$T/body"
+}
+g --wait=30 -e outbox >"$T/out" 2>"$T/err"
+expect_eq "the next run sends what the last one left, and ends with an empty outbox: exit 0" "$?" 0
+expect_eq "...the note left by the last run reached the server once" "$(note_count 'jamais envoyée')" 1
+g --wait=30 -e outbox >"$T/out" 2>"$T/err"
+expect_eq "...and is not sent again by the run after" "$(note_count 'jamais envoyée')" 1
+
+# guichetd goes away while a running script writes; it comes back while the
+# script still runs: the note arrives, once.
 g --batch --wait=60 <"$T/in" >"$T/out" 2>"$T/err" &
 DESK=$!
 exec 3>"$T/in"
@@ -164,6 +181,25 @@ exec 3>&-
 wait "$DESK"
 expect_eq "...the script ends with an empty outbox: exit 0" "$?" 0
 expect_eq "...and the note reached the server exactly once" "$(notes_on_server)" 1
+
+# --- killed: guichet said "queued", then got SIGKILL; the next start sends it ------------
+g --batch <"$T/in" >"$T/out" 2>"$T/err" &
+DESK=$!
+exec 3>"$T/in"
+echo "open case $REF" >&3
+wait_for 30 grep -q '"command":"open"' "$T/out"
+stop_server
+echo "note Gardée malgré le kill" >&3
+wait_for 60 grep -q '"command":"note"' "$T/out"
+expect_eq "a note while guichetd is down: queued, on disk" \
+	"$(jq -c 'select(.command=="note") | [.result.queued, .result.durable]' "$T/out")" '[true,true]'
+kill -KILL "$DESK"
+wait "$DESK" 2>/dev/null
+exec 3>&-
+start_server --listen "127.0.0.1:$PORT" 3>&-
+g --wait=30 -e outbox >"$T/out" 2>"$T/err"
+expect_eq "after SIGKILL, the next run sends it: exit 0" "$?" 0
+expect_eq "...the note reached the server exactly once" "$(note_count 'Gardée malgré le kill')" 1
 
 # --- the example scripts of contrib/examples -----------------------------------------------
 # (they find guichetd as an agent's guichet does: in guichetrc)

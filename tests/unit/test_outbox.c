@@ -882,14 +882,15 @@ static void test_job_results(void **state)
 	assert_int_equal(j->refs, 1);
 	job_unref(j);
 
-	/* queued without an answer: ok, {"queued": true, "outbox_id": N} */
+	/* queued without an answer: ok, {"queued": true, "outbox_id": N, "durable": false}
+	 * (this outbox is not on disk) */
 	j = job_new(NULL);
 	uint64_t c = note(fx, 9, "cinq", j);
 	i = sent(fx, loop_now_ms());
 	answer(fx, i, 0, NULL, "Timeout was reached");
 	assert_true(j->done);
 	assert_int_equal(j->why, JOB_OK);
-	json_t *q = json_pack("{sbsI}", "queued", 1, "outbox_id", (json_int_t)c);
+	json_t *q = json_pack("{sbsIsb}", "queued", 1, "outbox_id", (json_int_t)c, "durable", 0);
 	assert_true(json_equal(j->result, q));
 	json_decref(q);
 	assert_int_equal(j->refs, 1);
