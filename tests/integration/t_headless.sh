@@ -9,6 +9,8 @@ start_server
 ALICE=$(login alice)
 export GUICHET_TOKEN=$ALICE XDG_CONFIG_HOME=$T/none XDG_STATE_HOME=$T/state
 g() { "$GUICHET" --server "$URL" --cacert "$CACERT" "$@"; }
+# for `gx … &`: guichet itself is the job ($! its pid, the kill for it)
+gx() { exec "$GUICHET" --server "$URL" --cacert "$CACERT" "$@"; }
 
 # --- reading: cases, a case, a citizen, a timeline, a search ------------------------
 g -e 'cases status=open assignee=me limit=5' >"$T/out" 2>"$T/err"
@@ -183,7 +185,7 @@ expect_eq "...the script ends with an empty outbox: exit 0" "$?" 0
 expect_eq "...and the note reached the server exactly once" "$(notes_on_server)" 1
 
 # --- killed: guichet said "queued", then got SIGKILL; the next start sends it ------------
-g --batch <"$T/in" >"$T/out" 2>"$T/err" &
+gx --batch <"$T/in" >"$T/out" 2>"$T/err" &
 DESK=$!
 exec 3>"$T/in"
 echo "open case $REF" >&3
@@ -195,6 +197,7 @@ expect_eq "a note while guichetd is down: queued, on disk" \
 	"$(jq -c 'select(.command=="note") | [.result.queued, .result.durable]' "$T/out")" '[true,true]'
 kill -KILL "$DESK"
 wait "$DESK" 2>/dev/null
+expect_eq "...guichet itself was killed (SIGKILL)" "$?" 137
 exec 3>&-
 start_server --listen "127.0.0.1:$PORT" 3>&-
 g --wait=30 -e outbox >"$T/out" 2>"$T/err"
