@@ -93,8 +93,9 @@ static int authenticate(struct desk *d, const char *server, const char *login, b
 	if (env && *env) {
 		net_set_token(d->net, env);
 		/* whose session it is, before any command: the outbox of that
-		 * agent comes back first (offline: --login says, else later) */
-		session_valid(d);
+		 * agent comes back first (--login says it without asking) */
+		if (!login)
+			session_valid(d);
 		return 0;
 	}
 	if (demo) {

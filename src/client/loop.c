@@ -184,6 +184,16 @@ int loop_signal(struct loop *l, int signo, loop_signal_fn fn, void *arg)
 	return 0;
 }
 
+void loop_signal_del(struct loop *l, int signo)
+{
+	if (signo <= 0 || signo >= SIG_SLOTS || !l->sig_used[signo])
+		return;
+	signal(signo, SIG_DFL);
+	l->sig_used[signo] = false;
+	l->sig_fn[signo] = NULL;
+	l->sig_arg[signo] = NULL;
+}
+
 void loop_wakeup(struct loop *l)
 {
 	ssize_t r = write(l->pipe[1], "w", 1);

@@ -42,6 +42,9 @@ void loop_timer_del(struct loop *l, int id);
  * SIGTERM…): the handler only writes a byte to a pipe the loop watches.
  * One loop per process handles signals.  Returns 0 or -1. */
 int loop_signal(struct loop *l, int signo, loop_signal_fn fn, void *arg);
+/* Stop handling signo (back to its default action); nothing when it was
+ * not handled. */
+void loop_signal_del(struct loop *l, int signo);
 
 /* One turn: wait at most max_wait_ms (negative: until something happens)
  * for an fd, a timer, a signal or loop_wakeup, then run the callbacks of

@@ -12,6 +12,7 @@
 #include "client/i18n.h"
 #include "client/loop.h"
 #include "core/json_get.h"
+#include "core/text.h"
 
 #define BACKOFF_FIRST_MS 500
 #define BACKOFF_MAX_MS 30000
@@ -39,6 +40,7 @@ struct outbox {
 	struct flight flight;
 	bool refused;              /* 401: wait for a new session */
 	struct journal *journal;   /* owned; NULL: in memory only */
+	size_t unreadable;         /* records of the file not understood: kept, never compacted away */
 	char error[256];           /* why the last outbox_add failed */
 };
 
@@ -47,6 +49,15 @@ void outbox_new_key(char key[32])
 	unsigned char raw[16];
 	randombytes_buf(raw, sizeof(raw));
 	sodium_bin2base64(key, 32, raw, sizeof(raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+/* Cut s back to its last whole UTF-8 character: a label cut by snprintf
+ * must still be text (the journal's record is JSON). */
+static void utf8_whole(char *s)
+{
+	size_t n = strlen(s);
+	while (n && !text_utf8_valid(s, n))
+		s[--n] = '\0';
 }
 
 struct outbox *outbox_new(const struct outbox_io *io)
@@ -101,11 +112,15 @@ static int write_record(struct outbox *ob, char *text, char *err, size_t errlen)
 /* A change to an entry already on disk.  Failing here costs nothing that
  * was promised: the record on disk is the agent's action as it was said
  * to be saved, and sending it again is harmless (same key). */
-static void write_put(struct outbox *ob, const struct outbox_entry *e)
+static int write_put(struct outbox *ob, const struct outbox_entry *e)
 {
 	char err[256];
-	if (write_record(ob, outbox_record_put(e), err, sizeof(err)) < 0)
-		snprintf(ob->error, sizeof(ob->error), "%s", err);
+	if (write_record(ob, outbox_record_put(e), err, sizeof(err)) == 0)
+		return 0;
+	snprintf(ob->error, sizeof(ob->error), "%s", err);
+	if (ob->io.failed)
+		ob->io.failed(ob->io.ctx, err);
+	return -1;
 }
 
 static int nothing_more(void *arg, const void **data, size_t *len)
@@ -123,12 +138,15 @@ static void write_del(struct outbox *ob, const struct outbox_entry *e)
 	char err[256];
 	if (!ob->journal)
 		return;
-	if (!ob->head && journal_records(ob->journal) > COMPACT_AFTER) {
+	if (!ob->head && !ob->unreadable && journal_records(ob->journal) > COMPACT_AFTER) {
 		if (journal_rewrite(ob->journal, nothing_more, NULL, err, sizeof(err)) == 0)
 			return;
 	}
-	if (write_record(ob, outbox_record_del(e), err, sizeof(err)) < 0)
+	if (write_record(ob, outbox_record_del(e), err, sizeof(err)) < 0) {
 		snprintf(ob->error, sizeof(ob->error), "%s", err);
+		if (ob->io.failed) /* harmless (the next run sends it again, same key): said */
+			ob->io.failed(ob->io.ctx, err);
+	}
 }
 
 uint64_t outbox_add(struct outbox *ob, const char *kind, const char *method, const char *path,
@@ -146,6 +164,7 @@ uint64_t outbox_add(struct outbox *ob, const char *kind, const char *method, con
 	snprintf(e->method, sizeof(e->method), "%s", method);
 	snprintf(e->path, sizeof(e->path), "%s", path);
 	snprintf(e->what, sizeof(e->what), "%s", what ? what : kind);
+	utf8_whole(e->what); /* the caller's label may have been cut inside a character */
 	outbox_new_key(e->key);
 	memcpy(e->ref, e->key, sizeof(e->ref));
 	e->base_version = base_version;
@@ -484,6 +503,15 @@ static int restore_one(void *arg, uint64_t seq, const void *data, size_t len)
 	return 0;
 }
 
+static void restore_free(struct restore *r)
+{
+	for (struct outbox_entry *e = r->head, *n; e; e = n) {
+		n = e->next;
+		entry_free(e);
+	}
+	r->head = NULL;
+}
+
 /* The entries of an earlier run go first, then those of this one. */
 static size_t restore_queue(struct outbox *ob, struct restore *r)
 {
@@ -512,19 +540,34 @@ int outbox_persist(struct outbox *ob, const char *path, const unsigned char key[
 	}
 	struct journal *j = journal_open(path, key, restore_one, &r, rep, err, errlen);
 	if (!j) {
-		for (struct outbox_entry *e = r.head, *n; e; e = n) {
-			n = e->next;
-			entry_free(e);
-		}
+		restore_free(&r);
 		return -1;
 	}
+	/* queued before the disk was there: written now, or the outbox stays
+	 * in memory (never durable with some of it not on disk) */
 	struct outbox_entry *mine = ob->head;
-	size_t n = restore_queue(ob, &r);
 	ob->journal = j;
 	for (struct outbox_entry *e = mine; e; e = e->next)
-		write_put(ob, e); /* queued before the disk was there: written now */
-	return (int)n;
+		if (write_put(ob, e) < 0) {
+			snprintf(err, errlen, "%s", ob->error);
+			ob->journal = NULL;
+			journal_close(j);
+			restore_free(&r);
+			return -1;
+		}
+	ob->unreadable = r.unreadable;
+	return (int)restore_queue(ob, &r);
 }
 
 bool outbox_durable(const struct outbox *ob) { return ob->journal != NULL; }
+size_t outbox_unreadable(const struct outbox *ob) { return ob->unreadable; }
+
+size_t outbox_in_progress(const struct outbox *ob, enum store_type t, int64_t id)
+{
+	size_t n = 0;
+	for (const struct outbox_entry *e = ob->head; e; e = e->next)
+		n += e->target_type == t && e->target_id == id &&
+		     (e->state == OUTBOX_QUEUED || e->state == OUTBOX_SENDING);
+	return n;
+}
 const char *outbox_error(const struct outbox *ob) { return ob->error; }

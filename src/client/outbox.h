@@ -81,6 +81,9 @@ struct outbox_io {
 	/* Any other answer, once the entry's state says what became of it
 	 * (queued again, conflict, rejected); may be NULL. */
 	void (*answered)(void *ctx, const struct outbox_entry *e, const struct net_result *res);
+	/* The journal could not be written after the entry was saved (a
+	 * change to it, its delivery): said to the agent; may be NULL. */
+	void (*failed)(void *ctx, const char *why);
 };
 
 struct outbox;
@@ -104,6 +107,12 @@ int outbox_persist(struct outbox *ob, const char *path, const unsigned char key[
 		   struct journal_report *rep, char *err, size_t errlen);
 /* Whether the outbox is on disk (outbox_persist succeeded). */
 bool outbox_durable(const struct outbox *ob);
+/* Records of the file that authenticated but were not understood (a
+ * later version's): kept in the file, which is then never compacted. */
+size_t outbox_unreadable(const struct outbox *ob);
+/* Entries still to be sent (queued or in flight) that change this record:
+ * parked ones (conflict, refused) are not counted. */
+size_t outbox_in_progress(const struct outbox *ob, enum store_type t, int64_t id);
 /* Why the last outbox_add failed ("" when it did not). */
 const char *outbox_error(const struct outbox *ob);
 

@@ -56,6 +56,10 @@ static void tell(struct desk *d, int restored, const struct journal_report *rep)
 	if (rep->set_aside)
 		desk_error(d, _("envoi : le fichier de l'envoi était illisible ; mis de côté dans %s"),
 			   rep->aside_path);
+	else if (outbox_unreadable(d->outbox))
+		desk_error(d, _("envoi : %zu action(s) du fichier de l'envoi non comprise(s) (une autre "
+				"version de guichet ?) : gardée(s) dans le fichier, non envoyée(s)"),
+			   outbox_unreadable(d->outbox));
 	else if (restored > 0)
 		desk_say(d, _("%d action(s) d'une session précédente reprise(s) dans l'envoi"),
 			 restored);

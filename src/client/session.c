@@ -56,17 +56,19 @@ static int token_path(const char *server, char *out, size_t n)
 
 int session_token_load(const char *server, char *out, size_t n, char *login, size_t loginlen)
 {
-	char path[1100];
-	if (loginlen)
-		login[0] = '\0';
+	char path[1100], saved[128];
 	if (token_path(server, path, sizeof(path)) < 0)
 		return -1;
 	FILE *f = fopen(path, "r");
 	if (!f)
 		return -1;
 	char *ok = fgets(out, (int)n, f);
-	if (ok && loginlen && fgets(login, (int)loginlen, f)) /* saved since the outbox keeps a file */
-		login[strcspn(login, "\r\n")] = '\0';
+	/* the login: saved since the outbox keeps a file (older files: left as given) */
+	if (ok && loginlen && fgets(saved, sizeof(saved), f)) {
+		saved[strcspn(saved, "\r\n")] = '\0';
+		if (saved[0])
+			snprintf(login, loginlen, "%s", saved);
+	}
 	fclose(f);
 	if (!ok)
 		return -1;

@@ -9,7 +9,8 @@
 #include "client/desk.h"
 
 /* The saved token for server: 0 with the token in out and the login it
- * was given to in login ("" when the file is older than that), or -1. */
+ * was given to in login (left as it was when the file is older than
+ * that), or -1. */
 int session_token_load(const char *server, char *out, size_t n, char *login, size_t loginlen);
 
 /* Save the token for server, with the login it belongs to (the directory

@@ -122,7 +122,7 @@ static void case_event(struct desk *d, const char *type, const json_t *j)
 		sync_case_events(d, id, NULL);
 	} else if (jint(j, "version") > store_version(d->store, STORE_CASE, id)) {
 		/* the event of my own change often comes before its answer */
-		if (store_pending(d->store, STORE_CASE, id)) {
+		if (d->outbox && outbox_in_progress(d->outbox, STORE_CASE, id)) {
 			if (jint(j, "version") > d->kase_heard)
 				d->kase_heard = jint(j, "version");
 			return;
@@ -138,9 +138,13 @@ static void stale(struct desk *d)
 	desk_say(d, _("le dossier %s a changé ailleurs : R pour le relire"), jtext(k, "ref"));
 }
 
-void sync_case_answered(struct desk *d, int64_t id)
+void sync_case_answered(struct desk *d, const struct outbox_entry *e)
 {
-	if (id != d->case_id || !d->kase_heard || store_pending(d->store, STORE_CASE, id) > 1)
+	int64_t id = e->target_id;
+	size_t others = d->outbox ? outbox_in_progress(d->outbox, STORE_CASE, id) : 0;
+	if (others && (e->state == OUTBOX_QUEUED || e->state == OUTBOX_SENDING))
+		others--; /* not counting the one answered */
+	if (e->target_type != STORE_CASE || id != d->case_id || !d->kase_heard || others)
 		return; /* another change of mine is still on its way: its answer decides */
 	if (d->kase_heard > store_version(d->store, STORE_CASE, id))
 		stale(d);

@@ -49,10 +49,12 @@ void sync_url_encode(const char *in, char *out, size_t n);
 /* Re-read a case's history, a case (after an event). */
 void sync_case_events(struct desk *d, int64_t case_id, struct job *j);
 void sync_case_read(struct desk *d, int64_t case_id, struct job *j);
-/* A change of mine to case id was answered (the store has the new
- * version): the versions the event stream announced meanwhile were mine,
- * unless one is newer; then the case is marked changed elsewhere. */
-void sync_case_answered(struct desk *d, int64_t id);
+/* A change of mine to a case (e) was answered, delivered or refused (the
+ * store has the case's version now): the versions the event stream
+ * announced meanwhile were mine, unless one is newer; then the case is
+ * marked changed elsewhere. */
+struct outbox_entry;
+void sync_case_answered(struct desk *d, const struct outbox_entry *e);
 /* Add a chat message to its chat in the store, once. */
 void sync_chat_append(struct desk *d, const json_t *m);
 

@@ -24,7 +24,7 @@ static void case_written(void *ctx, const struct outbox_entry *e, const struct n
 	if (res->status == 200 && jint(res->body, "id") == e->target_id)
 		store_put(d->store, STORE_CASE, json_incref(res->body));
 	desk_say(d, _("%s : fait"), e->what);
-	sync_case_answered(d, e->target_id);
+	sync_case_answered(d, e);
 	sync_case_events(d, e->target_id, NULL);
 	sync_worklist(d, NULL);
 }
@@ -137,7 +137,14 @@ static void answered(void *ctx, const struct outbox_entry *e, const struct net_r
 			   e->what, *jtext(cur, "status") ? jtext(cur, "status") : "?");
 	} else {
 		desk_error(d, "%s : %s", e->what, sync_why(res));
+		sync_case_answered(d, e); /* refused: what the stream said meanwhile was not mine */
 	}
+}
+
+static void journal_failed(void *ctx, const char *why)
+{
+	desk_error((struct desk *)ctx, _("envoi : le fichier de l'envoi n'a pas pu être écrit (%s)"),
+		   why);
 }
 
 /* --- sending --------------------------------------------------------------------- */
@@ -156,7 +163,7 @@ static int send_entry(void *arg, const struct outbox_entry *e, net_done_fn done,
 int sync_setup(struct desk *d)
 {
 	const struct outbox_io io = { send_entry, d, KINDS, sizeof(KINDS) / sizeof(KINDS[0]),
-				      d, d->store, answered };
+				      d, d->store, answered, journal_failed };
 	outbox_free(d->outbox);
 	d->outbox = outbox_new(&io);
 	return d->outbox ? 0 : -1;

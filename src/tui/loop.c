@@ -216,6 +216,8 @@ int tui_run(struct tui *t)
 	t->dirty = true;
 	while (!d->quit && rc == 0)
 		rc = turn(t, &shown);
+	/* t lives on the caller's stack: nothing of the loop may reach it later */
 	loop_fd_del(d->loop, STDIN_FILENO);
+	loop_signal_del(d->loop, SIGWINCH);
 	return rc < 0 ? 1 : 0;
 }

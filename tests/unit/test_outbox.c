@@ -122,7 +122,7 @@ static struct fx *fx_new(void)
 	fx->store = store_new();
 	assert_non_null(fx->store);
 	const struct outbox_io io = { fake_send, fx, KINDS, sizeof(KINDS) / sizeof(KINDS[0]),
-				      fx, fx->store, on_answered };
+				      fx, fx->store, on_answered, NULL };
 	fx->ob = outbox_new(&io);
 	assert_non_null(fx->ob);
 	return fx;

@@ -62,7 +62,7 @@ static struct run *run_start(struct fx *fx, int *restored)
 	struct run *r = calloc(1, sizeof(*r));
 	assert_non_null(r);
 	r->store = store_new();
-	const struct outbox_io io = { fake_send, r, KINDS, 2, r, r->store, NULL };
+	const struct outbox_io io = { fake_send, r, KINDS, 2, r, r->store, NULL, NULL };
 	r->ob = outbox_new(&io);
 	assert_non_null(r->ob);
 	int n = outbox_persist(r->ob, fx->file, fx->key, NULL, err, sizeof(err));
@@ -227,7 +227,7 @@ static void test_in_memory_entries_written_at_persist(void **state)
 	struct run *b = calloc(1, sizeof(*b));
 	assert_non_null(b);
 	b->store = store_new();
-	const struct outbox_io io = { fake_send, b, KINDS, 2, b, b->store, NULL };
+	const struct outbox_io io = { fake_send, b, KINDS, 2, b, b->store, NULL, NULL };
 	b->ob = outbox_new(&io);
 	note(b, 9, "avant le disque");
 	assert_false(outbox_durable(b->ob));
@@ -259,6 +259,27 @@ static void test_no_plaintext_on_disk(void **state)
 	assert_null(memmem(buf, n, "/api/v1", 7));
 }
 
+/* A label cut inside a character (an accented status at the edge of the
+ * caller's buffer) is still saved: the record is whole text. */
+static void test_label_cut_inside_a_character(void **state)
+{
+	struct fx *fx = *state;
+	int restored;
+	char what[200];
+	memset(what, 'x', 158);
+	strcpy(what + 158, "été"); /* "é" straddles the 160-byte label */
+	struct run *a = run_start(fx, NULL);
+	json_t *body = json_pack("{ss}", "status", "closed");
+	assert_true(outbox_add(a->ob, "case.patch", "PATCH", "/api/v1/cases/7", body, 1, STORE_CASE,
+			       7, what, NULL) > 0);
+	json_decref(body);
+	run_end(a);
+	struct run *b = run_start(fx, &restored);
+	assert_int_equal(restored, 1);
+	assert_int_equal(strlen(outbox_first(b->ob)->what), 158);
+	run_end(b);
+}
+
 static void test_wrong_key_keeps_nothing_it_cannot_read(void **state)
 {
 	struct fx *fx = *state;
@@ -281,6 +302,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_in_memory_entries_written_at_persist, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_no_plaintext_on_disk, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_label_cut_inside_a_character, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wrong_key_keeps_nothing_it_cannot_read, setup,
 						teardown),
 	};
