@@ -115,14 +115,20 @@ enum line_in_got line_in_next(struct line_in *in, char *out, size_t outsize)
 		take(in, keep, n + 1, out);
 		return LINE_IN_LINE;
 	}
-	if (avail > in->max) {
+	/* a "\r" may wait for its "\n" in the next read: not part of the line */
+	if (avail > in->max + (avail && p[avail - 1] == '\r')) {
 		in->skipping = true;
 		skip_rest(in);
 		watch(in);
 		return LINE_IN_TOO_LONG;
 	}
 	if (in->eof && avail) {
-		take(in, avail, avail, out); /* the last line, without its "\n" */
+		size_t keep = p[avail - 1] == '\r' ? avail - 1 : avail;
+		if (keep > in->max) {
+			in->start = in->len;
+			return LINE_IN_TOO_LONG;
+		}
+		take(in, keep, avail, out); /* the last line, without its "\n" */
 		return LINE_IN_LINE;
 	}
 wait:

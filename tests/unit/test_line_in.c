@@ -117,6 +117,23 @@ static void test_too_long_once_then_next_line(void **state)
 	assert_string_equal(f->line, "ok");
 }
 
+/* A line of exactly the limit whose "\r" and "\n" come in two reads is
+ * still a line; a last "\r" at the end of input is not part of it. */
+static void test_crlf_split_at_the_limit(void **state)
+{
+	struct fixture *f = *state;
+	put(f, "0123456789abcdef\r");
+	assert_int_equal(loop_once(f->l, LONG_WAIT), 1);
+	assert_int_equal(line_in_next(f->in, f->line, sizeof(f->line)), LINE_IN_NONE);
+	put(f, "\nfin\r");
+	end(f);
+	assert_int_equal(next(f), LINE_IN_LINE);
+	assert_string_equal(f->line, "0123456789abcdef");
+	assert_int_equal(next(f), LINE_IN_LINE);
+	assert_string_equal(f->line, "fin");
+	assert_int_equal(next(f), LINE_IN_END);
+}
+
 /* A line longer than the whole buffer, written while the reader is busy:
  * reported once, its end found, and what follows read. */
 static void test_longer_than_buffer(void **state)
@@ -180,6 +197,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_lines_in_pieces, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_last_line_without_newline, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_too_long_once_then_next_line, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_crlf_split_at_the_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_longer_than_buffer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_full_buffer_loses_nothing, setup, teardown),
 	};
