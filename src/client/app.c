@@ -9,14 +9,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <sys/stat.h>
-
 #include "client/command.h"
+#include "client/desk_cache.h"
 #include "client/i18n.h"
+#include "client/keyring.h"
 #include "client/loop.h"
 #include "client/outbox_file.h"
 #include "client/net.h"
 #include "client/options.h"
+#include "client/paths.h"
 #include "client/session.h"
 #include "client/sync.h"
 #include "core/model.h"
@@ -95,7 +96,7 @@ static int authenticate(struct desk *d, const char *server, const char *login, b
 		/* whose session it is, before any command: the outbox of that
 		 * agent comes back first (--login says it without asking) */
 		if (!login)
-			session_valid(d);
+			d->unreachable = session_valid(d) < 0;
 		return 0;
 	}
 	if (demo) {
@@ -109,8 +110,11 @@ static int authenticate(struct desk *d, const char *server, const char *login, b
 		net_set_token(d->net, token);
 		explicit_bzero(token, sizeof(token));
 		int valid = session_valid(d);
-		if (valid != 0) /* a session, or no answer: the desk starts offline */
-			return valid > 0 || !headless ? 0 : APP_UNREACHABLE;
+		/* a session, or no answer: the desk starts offline, on its cache
+		 * and its outbox (a script's commands say what they could not do) */
+		d->unreachable = valid < 0;
+		if (valid != 0)
+			return 0;
 		fprintf(stderr, _("La session enregistrée a pris fin : reconnectez-vous.\n"));
 	}
 	if (headless) {
@@ -157,11 +161,11 @@ static int start_embedded(struct local_server *s, const char *self, const struct
 {
 	static char dir[1024], who[65];
 	char pw[512] = "", again[512] = "", err[512];
-	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME"), *user = getenv("USER");
-	if (xdg && *xdg)
-		snprintf(dir, sizeof(dir), "%s/guichet", xdg);
-	else
-		snprintf(dir, sizeof(dir), "%s/.local/share/guichet", home ? home : ".");
+	const char *user = getenv("USER");
+	if (paths_dir(PATHS_DATA, dir, sizeof(dir), err, sizeof(err)) < 0) {
+		fprintf(stderr, "guichet: %s\n", err);
+		return -1;
+	}
 	snprintf(who, sizeof(who), "%s", a->login ? a->login : user && model_login_ok(user) ? user
 											    : "agent");
 	*login = who;
@@ -181,10 +185,6 @@ static int start_embedded(struct local_server *s, const char *self, const struct
 			fprintf(stderr, _("guichet : pas de mot de passe, ou les deux diffèrent\n"));
 			return -1;
 		}
-		char parent[1100];
-		snprintf(parent, sizeof(parent), "%s", dir);
-		*strrchr(parent, '/') = '\0';
-		mkdir(parent, 0700); /* $XDG_DATA_HOME may not exist yet */
 	}
 	int rc = local_server_start_embedded(s, self, dir, who, first ? pw : NULL, 60000, err,
 					     sizeof(err));
@@ -198,6 +198,26 @@ static int start_embedded(struct local_server *s, const char *self, const struct
 }
 
 /* --- the whole start ------------------------------------------------------------- */
+
+/* The key that seals the outbox and the cache, before anything else is
+ * started or asked.  A passphrase that fails stops the desk; a key file
+ * that fails leaves the outbox in memory, as it always did. */
+static int load_key(struct desk *d, const struct app_args *a)
+{
+	char err[512];
+	const char *opt = options_get(d->opts, "cache_passphrase");
+	const struct keyring_how how = { opt && strcmp(opt, "yes") == 0, a->passphrase_fd,
+					 a->headless };
+	if (keyring_load(&how, &d->key, err, sizeof(err)) == KEYRING_OK)
+		return 0;
+	if (how.passphrase) {
+		fprintf(stderr, "guichet: %s\n", err);
+		return APP_FAILED;
+	}
+	d->outbox_in_memory = true;
+	fprintf(stderr, _("guichet : l'envoi reste en mémoire seulement : %s\n"), err);
+	return 0;
+}
 
 int app_init(struct app *app, const struct app_args *a, const char *default_keys)
 {
@@ -244,8 +264,8 @@ int app_start(struct app *app, const struct app_args *a, const char *self)
 	struct desk *d = app->desk;
 	const char *server = NULL, *cacert = NULL, *login = a->login;
 	char err[512];
-	int rc = find_server(app, a, self, &server, &cacert, &login);
-	if (rc)
+	int rc = a->demo ? 0 : load_key(d, a); /* the demo's outbox stays in memory */
+	if (rc || (rc = find_server(app, a, self, &server, &cacert, &login)) != 0)
 		return rc;
 	struct net_config nc = { server, cacert && *cacert ? cacert : NULL, 10000, 30000, app->loop };
 	if (!(d->net = net_new(&nc, err, sizeof(err))) || sync_setup(d) < 0) {
@@ -261,11 +281,15 @@ int app_start(struct app *app, const struct app_args *a, const char *self)
 	if (!a->demo) /* a demo's guichetd lives as long as the desk: nothing to replay later */
 		snprintf(d->identity, sizeof(d->identity), "%s", identity);
 	/* the server's word on who I am wins over what was saved */
-	if (d->identity[0] &&
+	if (d->identity[0] && !d->outbox_in_memory &&
 	    outbox_file_attach(d, d->identity, d->login[0] ? d->login : who, err, sizeof(err)) < 0) {
 		d->outbox_in_memory = true;
 		fprintf(stderr, _("guichet : l'envoi reste en mémoire seulement : %s\n"), err);
 	}
+	/* what the agent had, on screen before the network answers */
+	if (d->identity[0] &&
+	    desk_cache_open(d, d->identity, d->login[0] ? d->login : who, err, sizeof(err)) < 0)
+		fprintf(stderr, _("guichet : pas de cache hors ligne : %s\n"), err);
 	sync_start(d, NULL);
 	return 0;
 }
@@ -280,6 +304,8 @@ void app_stop(struct app *app)
 		net_free(d->net);
 		d->net = NULL;
 	}
+	if (d)
+		desk_cache_close(d);
 	desk_free(d);
 	loop_free(app->loop);
 	if (app->server.pid > 0)

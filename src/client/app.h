@@ -17,6 +17,9 @@ struct app_args {
 	const char *server, *cacert, *login, *rc; /* NULL: from guichetrc or defaults */
 	bool demo;
 	bool headless;           /* never ask anything on the terminal */
+	int passphrase_fd;       /* --passphrase-fd N: the cache's passphrase is a
+	                          * line read from N (borrowed); -1: asked on the
+	                          * terminal when `set cache_passphrase yes` */
 };
 
 struct app {
@@ -32,10 +35,14 @@ enum app_fail { APP_FAILED = 1, APP_AUTH = 3, APP_UNREACHABLE = 4 };
  * the compiled-in keymap, a line per command).  0, or APP_FAILED. */
 int app_init(struct app *app, const struct app_args *a, const char *default_keys);
 
-/* Connect: start a server if needed (self: argv[0], to find guichetd),
- * log in or take the saved token, and start following guichetd.  Every
- * error is said on stderr.  0, or an enum app_fail.  In headless mode no
- * question is asked: without a token the answer is APP_AUTH. */
+/* Connect: load the desk's key (d->key: the key file, or the passphrase,
+ * asked before anything else so that a wrong one stops the desk with
+ * nothing started or changed; not for the demo), start a server if
+ * needed (self: argv[0], to find guichetd), log in or take the saved
+ * token, and start following guichetd.  Every error is said on stderr.
+ * 0, or an enum app_fail.  In headless mode no question is asked: without
+ * a token the answer is APP_AUTH; without --passphrase-fd a passphrase is
+ * APP_FAILED.  The terminal must still be the caller's (not curses'). */
 int app_start(struct app *app, const struct app_args *a, const char *self);
 
 /* Remove my collision mark, give pending requests a second, free

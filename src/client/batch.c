@@ -253,6 +253,8 @@ static int run_line(struct desk *d, const struct batch_args *b, size_t lineno, c
 		snprintf(j->error, sizeof(j->error), "%s", _("pas de réponse du serveur"));
 	}
 	int rc = exit_of(j->why);
+	if (rc == BATCH_OK && j->cached)
+		fprintf(b->err, "guichet: %zu: %s\n", lineno, _("hors ligne : réponse tirée du cache"));
 	json_t *result = j->result ? json_deep_copy(j->result) : NULL;
 	if (rc != BATCH_OK)
 		print_json(b->err, lineno, name, false, NULL, j->error[0] ? j->error : err);
@@ -337,10 +339,22 @@ static int run_input(struct desk *d, const struct batch_args *b, size_t *lineno)
 	return rc;
 }
 
+/* What start-up had to say (the outbox brought back, a cache set aside),
+ * before the first command clears it. */
+static void say_start(struct desk *d, const struct batch_args *b)
+{
+	if (!d->message[0])
+		return;
+	char *m = text_sanitize(d->message, strlen(d->message), 0);
+	fprintf(b->err, "guichet: %s\n", m ? m : "");
+	free(m);
+}
+
 int batch_run(struct desk *d, const struct batch_args *b)
 {
 	int rc = BATCH_OK;
 	size_t lineno = 0;
+	say_start(d, b);
 	for (size_t i = 0; i < b->nlines && !d->quit; i++) {
 		int r = run_line(d, b, ++lineno, b->lines[i]);
 		if (r && !rc)

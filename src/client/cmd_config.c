@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "client/cmd_impl.h"
+#include "client/desk_cache.h"
 #include "client/i18n.h"
 #include "client/keymap.h"
 #include "client/keyspec.h"
@@ -66,6 +67,8 @@ CMD(cmd_set)
 		return -1;
 	if (strcmp(argv[1], "theme") == 0 && d->ui && d->ui->theme)
 		d->ui->theme(d->ui->arg, argv[2]);
+	if (strcmp(argv[1], "cache_max_mb") == 0)
+		desk_cache_limit(d);
 	return 0;
 }
 

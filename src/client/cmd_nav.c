@@ -8,6 +8,7 @@
 #include "client/cmd_impl.h"
 #include "client/i18n.h"
 #include "client/sync.h"
+#include "client/worklist.h"
 #include "core/json_get.h"
 
 int cmd_fail(struct cmd_ctx *c, const char *fmt, ...)
@@ -44,12 +45,18 @@ CMD(cmd_back) { (void)argc; (void)argv; desk_back(c->desk); return 0; }
 CMD(cmd_help) { (void)argc; (void)argv; desk_go(c->desk, SCREEN_HELP); return 0; }
 CMD(cmd_quit) { (void)argc; (void)argv; c->desk->quit = true; return 0; }
 
+static json_t *result_worklist(struct desk *d, const struct job *j);
+
 CMD(cmd_worklist)
 {
 	(void)argc;
 	(void)argv;
 	desk_go(c->desk, SCREEN_WORKLIST);
 	c->desk->nback = 0; /* the work list is home: the way back starts again */
+	if (c->job) { /* a script waits for the list as it is now, not as it was */
+		cmd_wants(c, result_worklist, NULL);
+		sync_worklist(c->desk, c->job);
+	}
 	return 0;
 }
 
@@ -74,6 +81,14 @@ static json_t *result_case(struct desk *d, const struct job *j)
 	json_t *ev = desk_items(d, "events:%lld", (long long)d->case_id);
 	json_object_set_new(r, "events", ev ? json_deep_copy(ev) : json_array());
 	return r;
+}
+
+/* The work list: offers first, then my cases by due date. */
+static json_t *result_worklist(struct desk *d, const struct job *j)
+{
+	(void)j;
+	worklist_build(d);
+	return copy_or_null(d->worklist);
 }
 
 static json_t *result_chat(struct desk *d, const struct job *j)

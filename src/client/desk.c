@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "client/keymap.h"
+#include "client/keyring.h"
 #include "client/options.h"
 #include "client/outbox.h"
 #include "client/screen.h"
@@ -39,6 +40,7 @@ void desk_free(struct desk *d)
 	store_free(d->store);
 	keymap_free(d->keys);
 	options_free(d->opts);
+	keyring_free(d->key);
 	free(d);
 }
 

@@ -21,6 +21,7 @@
 
 struct net;
 struct outbox;
+struct cache;
 struct keymap;
 struct options;
 
@@ -73,6 +74,9 @@ struct desk {
 	char identity[1100];      /* the server as the saved session names it; ""
 	                           * for the demo, whose outbox stays in memory */
 	bool outbox_in_memory;    /* putting it on disk failed: not tried again */
+	unsigned char *key;       /* JOURNAL_KEY_BYTES, sodium_malloc'd; NULL until loaded;
+	                           * freed by desk_free.  Seals the outbox and the cache
+	                           * (keyring.h; app_start loads it, not for the demo) */
 	struct loop *loop;        /* borrowed (app.c owns it): the one loop the
 	                           * network, the terminal and the script share */
 	enum desk_conn conn;
@@ -80,6 +84,9 @@ struct desk {
 	/* --- what the desk knows and what it has to send ------------------- */
 	struct store *store;      /* owned: records and lists */
 	struct outbox *outbox;    /* owned, NULL until the network is set up */
+	struct cache *cache;      /* the offline cache (desk_cache.h), NULL without one;
+	                           * closed by desk_cache_close before desk_free */
+	bool cache_failed;        /* its last save failed (said once) */
 
 	/* --- the records open (ids into the store; 0: none) -------------- */
 	int64_t citizen_id;       /* the citizen's 360° view and timeline */
@@ -117,6 +124,8 @@ struct desk {
 
 	int pending;              /* requests sent and not yet answered */
 	int quiet;                /* and those the agent is not told of (read ahead, marks) */
+	bool unreachable;         /* the server's last word was no answer: reads the cache
+	                           * holds are answered from it at once */
 	int page_lines;           /* lines a page-down moves (the screen's height) */
 	const struct desk_ui *ui; /* NULL: headless */
 	struct keymap *keys;      /* owned */

@@ -31,6 +31,7 @@ struct job {
 	int refs;
 	int parts;                /* requests still to land */
 	bool done;
+	bool cached;              /* answered offline from the cache */
 	enum job_why why;
 	char error[512];
 	json_t *result;           /* owned: the result record or list, or NULL */

@@ -30,7 +30,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +39,8 @@
 #include <sys/stat.h>
 #include <sodium.h>
 
+#include "client/durable.h"
+#include "client/errbuf.h"
 #include "client/i18n.h"
 
 #define MAGIC "GUICHJ1\n"
@@ -72,24 +73,14 @@ struct journal {
 	char path[PATH_LEN], dir[PATH_LEN];
 };
 
-__attribute__((format(printf, 3, 4)))
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 static int fail_io(const struct journal *j, char *err, size_t errlen)
 {
-	return fail(err, errlen, _("journal %s : %s"), j->path, strerror(errno));
+	return errbuf_set(err, errlen, _("journal %s : %s"), j->path, strerror(errno));
 }
 
 static int too_long(const struct journal *j, size_t len, char *err, size_t errlen)
 {
-	return fail(err, errlen,
+	return errbuf_set(err, errlen,
 		    _("journal %s : enregistrement trop long (%zu octets, au plus %zu)"),
 		    j->path, len, JOURNAL_RECORD_MAX);
 }
@@ -145,30 +136,6 @@ static int read_at(int fd, void *buf, size_t n, off_t off)
 		off += r;
 	}
 	return 0;
-}
-
-/* A new or renamed name is only durable once its directory is. */
-static int sync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	int rc = fsync(fd);
-	int e = errno;
-	close(fd);
-	errno = e;
-	return rc;
-}
-
-static void dir_of(const char *path, char *dir, size_t n)
-{
-	const char *slash = strrchr(path, '/');
-	if (!slash)
-		snprintf(dir, n, ".");
-	else if (slash == path)
-		snprintf(dir, n, "/");
-	else
-		snprintf(dir, n, "%.*s", (int)(slash - path), path);
 }
 
 /* --- sealing ------------------------------------------------------------------------ */
@@ -407,7 +374,7 @@ static int fresh_install(struct journal *j, struct fresh *f, char *err, size_t e
 	j->records = f->records;
 	j->size = f->size;
 	j->dirty = false;
-	return sync_dir(j->dir) < 0 ? fail_io(j, err, errlen) : 0;
+	return durable_sync_dir(j->dir) < 0 ? fail_io(j, err, errlen) : 0;
 }
 
 static int replace_file(struct journal *j, journal_next_fn next, void *arg, char *err,
@@ -514,7 +481,7 @@ static int read_file(struct journal *j, off_t size, journal_each_fn each, void *
 		rep->records++;
 		if (each && each(arg, r.seq, r.buf, r.len) < 0) {
 			reader_free(&r);
-			return fail(err, errlen,
+			return errbuf_set(err, errlen,
 				    _("journal %s : l'enregistrement %llu n'a pas pu être repris"),
 				    j->path, (unsigned long long)r.seq);
 		}
@@ -548,7 +515,7 @@ static int load(struct journal *j, journal_each_fn each, void *arg, struct journ
 	if (j->fd < 0 || fstat(j->fd, &st) < 0)
 		return fail_io(j, err, errlen);
 	if (!S_ISREG(st.st_mode))
-		return fail(err, errlen, _("journal %s : pas un fichier ordinaire"), j->path);
+		return errbuf_set(err, errlen, _("journal %s : pas un fichier ordinaire"), j->path);
 	if (st.st_size == 0) /* made by hand, or a file system that lost it all */
 		return replace_file(j, NULL, NULL, err, errlen);
 	if ((st.st_mode & 077) && fchmod(j->fd, 0600) < 0)
@@ -567,7 +534,7 @@ static int take_lock(struct journal *j, char *err, size_t errlen)
 	if (flock(j->lock_fd, LOCK_EX | LOCK_NB) == 0)
 		return 0;
 	if (errno == EWOULDBLOCK)
-		return fail(err, errlen,
+		return errbuf_set(err, errlen,
 			    _("journal %s : déjà ouvert par un autre guichet ; fermez-le pour que "
 			      "l'envoi soit gardé sur disque"), j->path);
 	return fail_io(j, err, errlen);
@@ -578,18 +545,18 @@ static struct journal *journal_new(const char *path, const unsigned char *key, c
 {
 	struct journal *j;
 	if (strlen(path) >= PATH_LEN) {
-		fail(err, errlen, _("journal %s : chemin trop long"), path);
+		errbuf_set(err, errlen, _("journal %s : chemin trop long"), path);
 		return NULL;
 	}
 	if (!(j = calloc(1, sizeof(*j)))) {
-		fail(err, errlen, "%s", _("mémoire épuisée"));
+		errbuf_set(err, errlen, "%s", _("mémoire épuisée"));
 		return NULL;
 	}
 	j->fd = j->lock_fd = -1;
 	snprintf(j->path, sizeof(j->path), "%s", path);
-	dir_of(path, j->dir, sizeof(j->dir));
+	durable_dir_of(path, j->dir, sizeof(j->dir));
 	if (!(j->key = sodium_malloc(JOURNAL_KEY_BYTES))) {
-		fail(err, errlen, "%s", _("mémoire épuisée"));
+		errbuf_set(err, errlen, "%s", _("mémoire épuisée"));
 		journal_close(j);
 		return NULL;
 	}
@@ -607,7 +574,7 @@ struct journal *journal_open(const char *path, const unsigned char key[JOURNAL_K
 		rep = &mine;
 	memset(rep, 0, sizeof(*rep));
 	if (sodium_init() < 0) {
-		fail(err, errlen, "%s", _("libsodium ne s'initialise pas"));
+		errbuf_set(err, errlen, "%s", _("libsodium ne s'initialise pas"));
 		return NULL;
 	}
 	if (!(j = journal_new(path, key, err, errlen)))
@@ -637,7 +604,7 @@ int journal_append(struct journal *j, const void *data, size_t len, char *err, s
 		return fail_io(j, err, errlen);
 	unsigned char *rec = seal(j->key, j->id, j->records + 1, data, len, &n);
 	if (!rec)
-		return fail(err, errlen, "%s", _("mémoire épuisée"));
+		return errbuf_set(err, errlen, "%s", _("mémoire épuisée"));
 	if (write_at(j->fd, rec, n, j->size) < 0 || fdatasync(j->fd) < 0) {
 		int e = errno;
 		free(rec);
@@ -681,18 +648,18 @@ static int key_create(const char *path, unsigned char key[JOURNAL_KEY_BYTES], ch
 	if (fd < 0 && errno == EEXIST)
 		return 1;
 	if (fd < 0)
-		return fail(err, errlen, _("clé %s : %s"), path, strerror(errno));
+		return errbuf_set(err, errlen, _("clé %s : %s"), path, strerror(errno));
 	randombytes_buf(key, JOURNAL_KEY_BYTES);
 	if (fchmod(fd, 0600) < 0 || write_at(fd, key, JOURNAL_KEY_BYTES, 0) < 0 || fsync(fd) < 0)
 		goto fail;
 	int rc = close(fd);
 	fd = -1;
-	dir_of(path, dir, sizeof(dir));
-	if (rc < 0 || sync_dir(dir) < 0)
+	durable_dir_of(path, dir, sizeof(dir));
+	if (rc < 0 || durable_sync_dir(dir) < 0)
 		goto fail;
 	return 0;
 fail:
-	fail(err, errlen, _("clé %s : %s"), path, strerror(errno));
+	errbuf_set(err, errlen, _("clé %s : %s"), path, strerror(errno));
 	if (fd >= 0)
 		close(fd);
 	unlink(path); /* no journal was sealed with it */
@@ -706,23 +673,23 @@ static int key_read(int fd, const char *path, unsigned char key[JOURNAL_KEY_BYTE
 {
 	struct stat st;
 	if (fstat(fd, &st) < 0)
-		return fail(err, errlen, _("clé %s : %s"), path, strerror(errno));
+		return errbuf_set(err, errlen, _("clé %s : %s"), path, strerror(errno));
 	if (!S_ISREG(st.st_mode))
-		return fail(err, errlen, _("la clé %s n'est pas un fichier ordinaire : refusée"),
+		return errbuf_set(err, errlen, _("la clé %s n'est pas un fichier ordinaire : refusée"),
 			    path);
 	if (st.st_mode & 077)
-		return fail(err, errlen,
+		return errbuf_set(err, errlen,
 			    _("la clé %s est lisible par d'autres : faites chmod 600 %s"),
 			    path, path);
 	if (st.st_size != JOURNAL_KEY_BYTES)
-		return fail(err, errlen,
+		return errbuf_set(err, errlen,
 			    _("la clé %s fait %lld octets au lieu de %d : remettez la bonne, ou "
 			      "supprimez-la pour en créer une autre (l'envoi gardé sur disque sera "
 			      "alors mis de côté)"),
 			    path, (long long)st.st_size, JOURNAL_KEY_BYTES);
 	if (read_at(fd, key, JOURNAL_KEY_BYTES, 0) < 0) {
 		sodium_memzero(key, JOURNAL_KEY_BYTES);
-		return fail(err, errlen, _("clé %s : %s"), path, strerror(errno));
+		return errbuf_set(err, errlen, _("clé %s : %s"), path, strerror(errno));
 	}
 	return 0;
 }
@@ -731,9 +698,9 @@ int journal_key_load(const char *path, unsigned char key[JOURNAL_KEY_BYTES], cha
 		     size_t errlen)
 {
 	if (sodium_init() < 0)
-		return fail(err, errlen, "%s", _("libsodium ne s'initialise pas"));
+		return errbuf_set(err, errlen, "%s", _("libsodium ne s'initialise pas"));
 	if (strlen(path) >= PATH_LEN)
-		return fail(err, errlen, _("clé %s : chemin trop long"), path);
+		return errbuf_set(err, errlen, _("clé %s : chemin trop long"), path);
 	/* Twice at most: another guichet may make the file between our tries. */
 	for (int tries = 0; tries < 2; tries++) {
 		int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -743,13 +710,13 @@ int journal_key_load(const char *path, unsigned char key[JOURNAL_KEY_BYTES], cha
 			return rc;
 		}
 		if (errno == ELOOP)
-			return fail(err, errlen, _("la clé %s est un lien symbolique : refusée"),
+			return errbuf_set(err, errlen, _("la clé %s est un lien symbolique : refusée"),
 				    path);
 		if (errno != ENOENT)
-			return fail(err, errlen, _("clé %s : %s"), path, strerror(errno));
+			return errbuf_set(err, errlen, _("clé %s : %s"), path, strerror(errno));
 		int rc = key_create(path, key, err, errlen);
 		if (rc <= 0)
 			return rc;
 	}
-	return fail(err, errlen, _("clé %s : %s"), path, strerror(EEXIST));
+	return errbuf_set(err, errlen, _("clé %s : %s"), path, strerror(EEXIST));
 }

@@ -77,6 +77,8 @@ struct stream {
 	struct note *notes, **tail;
 	long backoff_ms, backoff_kept, retry_ms;
 	bool refused;             /* answered 401: the session is over */
+	bool gone;                /* answered 410: the events after ours are purged */
+	bool reset;               /* so the stream starts again from now (net_events_reset) */
 	int64_t next_try_ms, last_byte_ms;
 	char errbuf[CURL_ERROR_SIZE];
 };
@@ -610,6 +612,8 @@ static bool stream_answered(struct net *n)
 	curl_easy_getinfo(n->ev.easy, CURLINFO_CONTENT_TYPE, &ct);
 	if (status == 401)
 		n->ev.refused = true;
+	if (status == 410)
+		n->ev.gone = true;
 	if (status != 200 || !ct || strncasecmp(ct, "text/event-stream", 17) != 0)
 		return false;
 	n->ev.backoff_kept = n->ev.backoff_ms;
@@ -685,6 +689,22 @@ static int stream_open(struct net *n)
 	return curl_multi_add_handle(n->multi, s->easy) == CURLM_OK ? 0 : -1;
 }
 
+/* A new parser that already knows `after` as the last event id, by feeding
+ * it what a server would have sent. */
+static struct sse_parser *parser_new(struct net *n, const char *after)
+{
+	char seed[KEY_MAX + 8];
+	struct sse_parser *p = sse_new(SSE_LINE_MAX, SSE_EVENT_MAX, on_sse_event, on_sse_retry, n);
+	if (!p || !after || !*after)
+		return p;
+	int k = snprintf(seed, sizeof(seed), "id:%s\n\n", after);
+	if (sse_feed(p, seed, (size_t)k) != 0) {
+		sse_free(p);
+		return NULL;
+	}
+	return p;
+}
+
 /* The stream ended, failed or fell silent: try again after the backoff,
  * never sooner than the server's retry:, with jitter so that a hundred
  * desks do not all come back in the same instant.  A stream the parser
@@ -698,6 +718,16 @@ static void stream_ended(struct net *n)
 		s->wanted = false;
 		set_state(n, NET_REFUSED);
 		return;
+	}
+	if (s->gone) { /* resuming is no use: start from now, at once */
+		struct sse_parser *p = parser_new(n, NULL);
+		if (p) {
+			sse_free(s->sse);
+			s->sse = p;
+			s->gone = false;
+			s->reset = true;
+			s->backoff_ms = s->backoff_kept = BACKOFF_MIN;
+		}
 	}
 	if (s->broken && s->backoff_kept > s->backoff_ms)
 		s->backoff_ms = s->backoff_kept;
@@ -740,22 +770,6 @@ static int stream_timeout(const struct net *n, int timeout_ms)
 	return due < timeout_ms ? (int)due : timeout_ms;
 }
 
-/* A new parser that already knows `after` as the last event id, by feeding
- * it what a server would have sent. */
-static struct sse_parser *parser_new(struct net *n, const char *after)
-{
-	char seed[KEY_MAX + 8];
-	struct sse_parser *p = sse_new(SSE_LINE_MAX, SSE_EVENT_MAX, on_sse_event, on_sse_retry, n);
-	if (!p || !after || !*after)
-		return p;
-	int k = snprintf(seed, sizeof(seed), "id:%s\n\n", after);
-	if (sse_feed(p, seed, (size_t)k) != 0) {
-		sse_free(p);
-		return NULL;
-	}
-	return p;
-}
-
 int net_follow_events(struct net *n, const char *after, net_event_fn on_event,
 		      net_state_fn on_state, void *arg)
 {
@@ -790,6 +804,13 @@ void net_stop_events(struct net *n)
 enum net_state net_events_state(const struct net *n)
 {
 	return n->ev.state;
+}
+
+bool net_events_reset(struct net *n)
+{
+	bool r = n->ev.reset;
+	n->ev.reset = false;
+	return r;
 }
 
 const char *net_last_event_id(const struct net *n)

@@ -145,4 +145,9 @@ enum net_state net_events_state(const struct net *n);
  * net_poll, net_follow_events or net_free. */
 const char *net_last_event_id(const struct net *n);
 
+/* Did the server say (410) that the events after the last one received
+ * are purged, since the last call?  The stream then starts again from
+ * now, and the caller reads again everything it holds.  Resets the flag. */
+bool net_events_reset(struct net *n);
+
 #endif

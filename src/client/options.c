@@ -11,6 +11,8 @@
 
 static const char *const notify_methods[] = { "none", "bell", "osc9", "osc777", "osc99", NULL };
 static const char *const languages[] = { "auto", "fr", "en", NULL };
+static const char *const yes_no[] = { "yes", "no", NULL };
+static const char *const low_bw[] = { "auto", "yes", "no", NULL };
 
 const struct option_def OPTION_DEFS[] = {
 	{ "server", OPTION_STRING, "", NULL, 0, 0,
@@ -25,6 +27,12 @@ const struct option_def OPTION_DEFS[] = {
 	  N_("langue de l'interface : auto (selon la locale), fr, en") },
 	{ "history-size", OPTION_NUMBER, "500", NULL, 0, 10000,
 	  N_("commandes gardées dans l'historique du prompt") },
+	{ "cache_passphrase", OPTION_CHOICE, "no", yes_no, 0, 0,
+	  N_("yes : chiffrer le cache et l'envoi par une phrase de passe, demandée au démarrage") },
+	{ "cache_max_mb", OPTION_NUMBER, "64", NULL, 1, 4096,
+	  N_("taille maximale du cache hors ligne, en Mo (le plus ancien part d'abord)") },
+	{ "low_bandwidth", OPTION_CHOICE, "auto", low_bw, 0, 0,
+	  N_("écran économe en octets : yes, no, auto (oui par SSH quand la liaison est lente)") },
 };
 const size_t OPTION_COUNT = sizeof(OPTION_DEFS) / sizeof(OPTION_DEFS[0]);
 

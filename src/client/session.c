@@ -12,41 +12,17 @@
 
 #include "client/i18n.h"
 #include "client/net.h"
+#include "client/paths.h"
 #include "client/sync.h"
 
-/* $XDG_STATE_HOME/guichet (default ~/.local/state/guichet), created 0700. */
-static int state_dir(char *out, size_t n)
-{
-	const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
-	char base[900];
-	if (xdg && *xdg)
-		snprintf(base, sizeof(base), "%s", xdg);
-	else if (home && *home)
-		snprintf(base, sizeof(base), "%s/.local/state", home);
-	else
-		return -1;
-	snprintf(out, n, "%s/guichet", base);
-	char parent[1000];
-	snprintf(parent, sizeof(parent), "%s", base);
-	if (mkdir(parent, 0700) < 0 && errno != EEXIST && xdg == NULL) {
-		/* ~/.local may be missing too */
-		char local[1000];
-		snprintf(local, sizeof(local), "%s/.local", home);
-		mkdir(local, 0700);
-		mkdir(parent, 0700);
-	}
-	if (mkdir(out, 0700) < 0 && errno != EEXIST)
-		return -1;
-	return 0;
-}
-
-/* One file per server: token-<hash of the URL>. */
-static int token_path(const char *server, char *out, size_t n)
+/* One file per server: token-<hash of the URL>, in $XDG_STATE_HOME/guichet.
+ * 0, or -1 with err set. */
+static int token_path(const char *server, char *out, size_t n, char *err, size_t errlen)
 {
 	char dir[1000];
 	unsigned char h[8];
 	char hex[17];
-	if (state_dir(dir, sizeof(dir)) < 0)
+	if (paths_dir(PATHS_STATE, dir, sizeof(dir), err, errlen) < 0)
 		return -1;
 	crypto_generichash(h, sizeof(h), (const unsigned char *)server, strlen(server), NULL, 0);
 	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
@@ -56,8 +32,8 @@ static int token_path(const char *server, char *out, size_t n)
 
 int session_token_load(const char *server, char *out, size_t n, char *login, size_t loginlen)
 {
-	char path[1100], saved[128];
-	if (token_path(server, path, sizeof(path)) < 0)
+	char path[1100], saved[128], err[512];
+	if (token_path(server, path, sizeof(path), err, sizeof(err)) < 0)
 		return -1;
 	FILE *f = fopen(path, "r");
 	if (!f)
@@ -80,10 +56,8 @@ int session_token_save(const char *server, const char *token, const char *login,
 		       size_t errlen)
 {
 	char path[1100], tmp[1200], text[800];
-	if (token_path(server, path, sizeof(path)) < 0) {
-		snprintf(err, errlen, _("pas de répertoire d'état ($XDG_STATE_HOME ou $HOME)"));
+	if (token_path(server, path, sizeof(path), err, errlen) < 0)
 		return -1;
-	}
 	int len = snprintf(text, sizeof(text), "%s\n%s\n", token, login ? login : "");
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);

@@ -25,7 +25,18 @@ struct store {
 	struct list_slot *lists[STORE_LISTS_MAX];
 	unsigned clock;
 	unsigned gen;
+	store_miss_fn miss;
+	void *miss_arg;
+	bool missing;                /* inside miss: no second call */
 };
+
+static int store_type_find_n(const char *name, size_t n)
+{
+	for (int i = 0; i < STORE_TYPE_COUNT; i++)
+		if (strlen(STORE_TYPE_NAMES[i]) == n && memcmp(STORE_TYPE_NAMES[i], name, n) == 0)
+			return i;
+	return -1;
+}
 
 int store_type_find(const char *name)
 {
@@ -38,6 +49,32 @@ int store_type_find(const char *name)
 static void key_of(enum store_type t, int64_t id, char out[48])
 {
 	snprintf(out, 48, "%s:%lld", STORE_TYPE_NAMES[t], (long long)id);
+}
+
+void store_key(enum store_type t, int64_t id, char out[48])
+{
+	if ((unsigned)t < STORE_TYPE_COUNT)
+		key_of(t, id, out);
+	else
+		out[0] = '\0';
+}
+
+void store_set_miss(struct store *s, store_miss_fn fn, void *arg)
+{
+	s->miss = fn;
+	s->miss_arg = arg;
+}
+
+/* Ask the miss function for key.  The store is the caller's, not a
+ * constant: a read that fills it from the cache is still a read. */
+static void ask_miss(const struct store *cs, const char *key)
+{
+	struct store *s = (struct store *)cs;
+	if (!s->miss || s->missing)
+		return;
+	s->missing = true;
+	s->miss(s->miss_arg, s, key);
+	s->missing = false;
 }
 
 struct store *store_new(void)
@@ -97,7 +134,12 @@ json_t *store_get(const struct store *s, enum store_type t, int64_t id)
 	if (id <= 0 || (unsigned)t >= STORE_TYPE_COUNT)
 		return NULL;
 	key_of(t, id, k);
-	return json_object_get(s->recs, k);
+	json_t *r = json_object_get(s->recs, k);
+	if (!r && s->miss) {
+		ask_miss(s, k);
+		r = json_object_get(s->recs, k);
+	}
+	return r;
 }
 
 int64_t store_version(const struct store *s, enum store_type t, int64_t id)
@@ -150,9 +192,22 @@ static struct list_slot *find(struct store *s, const char *query)
 	return NULL;
 }
 
-struct store_list *store_list(struct store *s, const char *query)
+/* A list held, or the one the miss function gives. */
+static struct list_slot *find_or_miss(struct store *s, const char *query)
 {
 	struct list_slot *l = find(s, query);
+	char k[300];
+	if (!l && s->miss && strlen(query) < sizeof(l->list.query)) {
+		snprintf(k, sizeof(k), "list:%s", query);
+		ask_miss(s, k);
+		l = find(s, query);
+	}
+	return l;
+}
+
+struct store_list *store_list(struct store *s, const char *query)
+{
+	struct list_slot *l = find_or_miss(s, query);
 	return l ? &l->list : NULL;
 }
 
@@ -173,7 +228,7 @@ static size_t place(struct store *s)
 
 struct store_list *store_list_open(struct store *s, const char *query)
 {
-	struct list_slot *l = find(s, query);
+	struct list_slot *l = find_or_miss(s, query);
 	if (l)
 		return &l->list;
 	if (strlen(query) >= sizeof(l->list.query))
@@ -261,4 +316,24 @@ unsigned store_generation(const struct store *s)
 void store_touch(struct store *s)
 {
 	s->gen++;
+}
+
+void store_each(const struct store *s,
+		void (*rec)(void *arg, const char *key, enum store_type t, int64_t id, json_t *r),
+		void (*list)(void *arg, const char *key, const struct store_list *l), void *arg)
+{
+	const char *k;
+	json_t *r;
+	char lk[300];
+	json_object_foreach(s->recs, k, r) {
+		const char *colon = strchr(k, ':');
+		int t = colon ? store_type_find_n(k, (size_t)(colon - k)) : -1;
+		if (t >= 0 && rec)
+			rec(arg, k, (enum store_type)t, strtoll(colon + 1, NULL, 10), r);
+	}
+	for (size_t i = 0; list && i < STORE_LISTS_MAX; i++)
+		if (s->lists[i]) {
+			snprintf(lk, sizeof(lk), "list:%s", s->lists[i]->list.query);
+			list(arg, lk, &s->lists[i]->list);
+		}
 }

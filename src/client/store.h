@@ -100,6 +100,26 @@ int store_list_append(struct store *s, const char *query, const char *from, json
 void store_list_fail(struct store *s, const char *query, const char *why);
 void store_list_drop(struct store *s, const char *query);
 
+/* --- what is not in memory ---------------------------------------------- */
+
+/* Where a record or list the store does not hold may come from (the
+ * offline cache): on a miss, store_get and store_list call fn with the
+ * key ("case:12", "list:timeline:5"), and fn may store_put or
+ * store_list_set the thing asked for (it must not call store_get or
+ * store_list for that key).  NULL: no such source. */
+typedef void (*store_miss_fn)(void *arg, struct store *s, const char *key);
+void store_set_miss(struct store *s, store_miss_fn fn, void *arg);
+
+/* The key of a record, as the miss function is given it. */
+void store_key(enum store_type t, int64_t id, char out[48]);
+
+/* Every record and every list, for the cache to save: rec(arg, key, t,
+ * id, record) then list(arg, key, list), keys as above; pointers
+ * borrowed for the call. */
+void store_each(const struct store *s,
+		void (*rec)(void *arg, const char *key, enum store_type t, int64_t id, json_t *r),
+		void (*list)(void *arg, const char *key, const struct store_list *l), void *arg);
+
 /* Goes up with every change: a screen drawn at generation g is up to date
  * while store_generation() == g. */
 unsigned store_generation(const struct store *s);

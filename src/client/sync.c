@@ -12,6 +12,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "client/cache.h"
+#include "client/desk_cache.h"
 #include "client/i18n.h"
 #include "client/loop.h"
 #include "client/net.h"
@@ -86,6 +88,14 @@ void ticket_end(struct ticket *t, const struct net_result *res)
 	else
 		t->d->pending--;
 	bool ok = res->status >= 200 && res->status < 300;
+	t->d->unreachable = res->status == 0;
+	if (!ok && t->held) { /* offline: what the desk had stands */
+		if (!t->quiet)
+			desk_say(t->d, _("hors ligne : %s d'après le cache"), t->what);
+		if (t->job)
+			t->job->cached = true;
+		ok = true;
+	}
 	if (!ok && !t->quiet)
 		desk_error(t->d, "%s : %s", t->what, sync_why(res));
 	struct job *j = t->job;
@@ -103,6 +113,7 @@ void on_record(void *arg, const struct net_result *res)
 	struct ticket *t = arg;
 	if (res->status == 200 && json_is_object(res->body))
 		store_put(t->d->store, t->type, json_incref(res->body));
+	t->held = res->status == 0 && t->id > 0 && store_get(t->d->store, t->type, t->id);
 	if (t->then && res->status == 200)
 		t->then(t, res);
 	ticket_end(t, res);
@@ -118,7 +129,12 @@ void on_list(void *arg, const struct net_result *res)
 		if (t->then)
 			t->then(t, res);
 	} else {
-		store_list_fail(t->d->store, t->query, sync_why(res));
+		struct store_list *l = store_list(t->d->store, t->query);
+		t->held = res->status == 0 && l && l->state == LIST_LOADED;
+		if (t->failed)
+			t->failed(t, res);
+		if (!t->held)
+			store_list_fail(t->d->store, t->query, sync_why(res));
 	}
 	ticket_end(t, res);
 	ticket_free(t);
@@ -142,26 +158,59 @@ void on_page(void *arg, const struct net_result *res)
 	ticket_free(t);
 }
 
-/* A list is asked for: known at once, empty and loading, if it is new. */
-static void get_list(struct desk *d, struct job *j, const char *query, const char *what,
-		     const char *path, void (*then)(struct ticket *, const struct net_result *))
+/* Known offline, what the store (or the cache) holds is the answer: the
+ * job does not wait for the request (it is done when the command and its
+ * other parts are), which still goes, quietly, and refreshes the record
+ * if the server comes back.  Returns the job the request is for. */
+static struct job *held_answer(struct desk *d, struct job *j, const char *what, bool held,
+			       bool *quiet)
 {
+	*quiet = d->unreachable && held;
+	if (!*quiet)
+		return j;
+	desk_say(d, _("hors ligne : %s d'après le cache"), what);
+	if (j)
+		j->cached = true;
+	return NULL;
+}
+
+/* A list is asked for: known at once, empty and loading, if it is new;
+ * `failed` (may be NULL) has a word when no list comes. */
+static void get_list_or(struct desk *d, struct job *j, const char *query, const char *what,
+			const char *path,
+			void (*then)(struct ticket *, const struct net_result *),
+			void (*failed)(struct ticket *, const struct net_result *))
+{
+	bool quiet;
+	struct store_list *l = store_list(d->store, query);
+	j = held_answer(d, j, what, l && l->state == LIST_LOADED, &quiet);
 	struct ticket *t = ticket_new(d, j, what);
 	if (!t)
 		return;
+	t->quiet = quiet;
 	snprintf(t->query, sizeof(t->query), "%.*s", (int)sizeof(t->query) - 1, query);
 	t->then = then;
+	t->failed = failed;
 	store_list_open(d->store, query);
 	ticket_get(t, path, on_list);
+}
+
+static void get_list(struct desk *d, struct job *j, const char *query, const char *what,
+		     const char *path, void (*then)(struct ticket *, const struct net_result *))
+{
+	get_list_or(d, j, query, what, path, then, NULL);
 }
 
 static void get_record(struct desk *d, struct job *j, enum store_type type, int64_t id,
 		       const char *what, const char *path,
 		       void (*then)(struct ticket *, const struct net_result *))
 {
+	bool quiet;
+	j = held_answer(d, j, what, store_get(d->store, type, id) != NULL, &quiet);
 	struct ticket *t = ticket_new(d, j, what);
 	if (!t)
 		return;
+	t->quiet = quiet;
 	t->type = type;
 	t->id = id;
 	t->then = then;
@@ -181,6 +230,9 @@ void sync_take_me(struct desk *d, const json_t *me)
 		d->outbox_in_memory = true;
 		desk_error(d, _("l'envoi reste en mémoire seulement : %s"), err);
 	}
+	if (d->identity[0] && d->login[0] && desk_cache_open(d, d->identity, d->login, err,
+							     sizeof(err)) < 0)
+		desk_error(d, _("pas de cache hors ligne : %s"), err);
 	if (*jtext(me, "role"))
 		snprintf(d->role, sizeof(d->role), "%s", jtext(me, "role"));
 	if (*jtext(me, "presence"))
@@ -207,9 +259,14 @@ int sync_start(struct desk *d, struct job *j)
 {
 	if (!d->login[0]) /* not already read when a saved session was checked */
 		ticket_get(ticket_new(d, j, _("session")), "/api/v1/me", on_me);
-	get_list(d, j, "templates", _("modèles"), "/api/v1/templates", NULL);
+	sync_templates(d, j);
 	sync_worklist(d, j);
 	return sync_follow(d);
+}
+
+void sync_templates(struct desk *d, struct job *j)
+{
+	get_list(d, j, "templates", _("modèles"), "/api/v1/templates", NULL);
 }
 
 void sync_worklist(struct desk *d, struct job *j)
@@ -287,6 +344,7 @@ void sync_open_case(struct desk *d, const char *id_or_ref, struct job *j)
 	struct ticket *t = ticket_new(d, j, _("dossier"));
 	if (t) {
 		t->type = STORE_CASE;
+		t->id = d->case_id; /* 0 by reference: not known before the answer */
 		t->ask = d->case_ask;
 		t->by_ref = by_ref;
 		t->then = case_landed;
@@ -356,6 +414,25 @@ static void search_landed(struct ticket *t, const struct net_result *res)
 			 json_array_size(json_object_get(res->body, "items")), t->d->search_query);
 }
 
+/* The search over the cache, as the list the server would have given. */
+static bool search_offline(struct desk *d, const char *key)
+{
+	json_t *found = d->cache ? cache_search(d->cache, d->store, d->search_query, 50) : NULL;
+	if (!found || store_list_set(d->store, key, found, "") < 0)
+		return false;
+	desk_say(d, _("hors ligne : %zu résultat(s) pour « %s » dans le cache"),
+		 json_array_size(store_list(d->store, key)->items), d->search_query);
+	return true;
+}
+
+/* No answer: the cache answers instead. */
+static void search_failed(struct ticket *t, const struct net_result *res)
+{
+	if (res->status == 0 && strcmp(t->d->search_query, t->query + strlen("search:")) == 0 &&
+	    search_offline(t->d, t->query))
+		t->held = true;
+}
+
 void sync_search(struct desk *d, const char *query, struct job *j)
 {
 	char q[700], path[800], key[300];
@@ -364,8 +441,13 @@ void sync_search(struct desk *d, const char *query, struct job *j)
 	snprintf(path, sizeof(path), "/api/v1/citizens?q=%s&limit=50", q);
 	snprintf(key, sizeof(key), "search:%s", d->search_query);
 	d->cur[SCREEN_SEARCH] = (struct desk_cursor){ 0, 0 };
-	get_list(d, j, key, _("recherche"), path, search_landed);
 	desk_go(d, SCREEN_SEARCH);
+	if (d->unreachable && search_offline(d, key)) {
+		if (j)
+			j->cached = true;
+		return; /* asked again when the agent searches online */
+	}
+	get_list_or(d, j, key, _("recherche"), path, search_landed, search_failed);
 }
 
 void sync_cases(struct desk *d, const char *qs, struct job *j)
@@ -404,5 +486,6 @@ int sync_turn(struct desk *d, int timeout_ms)
 		: (poll(NULL, 0, timeout_ms) < 0 && errno != EINTR ? -1 : 0);
 	if (rc >= 0 && d->outbox)
 		outbox_pump(d->outbox, loop_now_ms());
+	desk_cache_tick(d, false);
 	return rc;
 }

@@ -24,6 +24,9 @@ int sync_start(struct desk *d, struct job *j);
  * state lands in d->conn. */
 int sync_follow(struct desk *d);
 
+/* Reload the answer templates. */
+void sync_templates(struct desk *d, struct job *j);
+
 /* Reload the work list (my cases and pending offers). */
 void sync_worklist(struct desk *d, struct job *j);
 

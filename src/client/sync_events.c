@@ -8,6 +8,7 @@
 #include "client/i18n.h"
 #include "client/net.h"
 #include "client/outbox.h"
+#include "client/screen.h"
 #include "client/sync_impl.h"
 #include "client/viewing.h"
 #include "client/worklist.h"
@@ -187,6 +188,17 @@ static void on_stream_event(void *arg, const char *type, const char *data, size_
 	sync_event(arg, type, data, len);
 }
 
+/* The server no longer has the events we missed (410): what the desk
+ * holds may be stale in ways no event will tell, so what it shows is read
+ * again; records off screen are read again when they are opened. */
+static void refresh_all(struct desk *d)
+{
+	desk_say(d, _("absence trop longue pour rattraper les événements : tout est relu"));
+	sync_templates(d, NULL);
+	if (d->screen != SCREEN_WORKLIST && SCREENS[d->screen].refresh)
+		SCREENS[d->screen].refresh(d, NULL);
+}
+
 static void on_stream_state(void *arg, enum net_state st)
 {
 	struct desk *d = arg;
@@ -196,11 +208,17 @@ static void on_stream_state(void *arg, enum net_state st)
 					      [NET_REFUSED] = DESK_REFUSED };
 	enum desk_conn before = d->conn;
 	d->conn = map[st];
+	if (st == NET_OFFLINE && before != DESK_OFFLINE)
+		d->unreachable = true; /* the stream was tried and failed */
+	else if (st == NET_ONLINE)
+		d->unreachable = false;
 	if (d->conn == DESK_REFUSED)
 		desk_error(d, _("la session a pris fin (déconnexion, expiration ou compte désactivé) :"
 				" quittez et relancez guichet pour vous reconnecter"));
 	if (before != DESK_ONLINE && d->conn == DESK_ONLINE) {
 		sync_worklist(d, NULL); /* what changed while we were away */
+		if (d->net && net_events_reset(d->net))
+			refresh_all(d);
 		if (d->outbox)
 			outbox_retry_now(d->outbox); /* and what waited to be sent */
 	}

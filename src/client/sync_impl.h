@@ -21,8 +21,11 @@ struct ticket {
 	char what[64];            /* for the message line */
 	unsigned ask;             /* which opening of a case it answers */
 	bool by_ref;              /* the case was asked for by its reference */
+	bool held;                /* no answer, but the store (the cache) holds it */
 	/* after a record or list landed (may be NULL) */
 	void (*then)(struct ticket *t, const struct net_result *res);
+	/* a list did not come (may be NULL); may set held */
+	void (*failed)(struct ticket *t, const struct net_result *res);
 };
 
 struct ticket *ticket_new(struct desk *d, struct job *j, const char *what);

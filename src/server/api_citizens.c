@@ -5,35 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/search.h"
 #include "core/text.h"
 #include "server/api.h"
 #include "server/handlers.h"
-
-/* What kind of search q is: a case reference, a mail address, a phone
- * number, or name words; writes the normal form into norm. */
-static const char *search_kind(const char *q, char *norm, size_t n)
-{
-	if (model_case_ref_ok(q)) {
-		snprintf(norm, n, "%s", q);
-		return "ref";
-	}
-	char buf[255];
-	if (strchr(q, '@') && model_email_normalize(q, buf) == 0) {
-		snprintf(norm, n, "%s", buf);
-		return "email";
-	}
-	size_t digits = 0;
-	for (const char *p = q; *p; p++)
-		digits += isdigit((unsigned char)*p) != 0;
-	if (digits >= 6 && model_phone_e164(q, buf) == 0) {
-		snprintf(norm, n, "%s", buf);
-		return "phone";
-	}
-	char *f = text_fold(q, strlen(q));
-	snprintf(norm, n, "%s", f ? f : "");
-	free(f);
-	return "name";
-}
 
 /* A search shows what it takes to pick the right person (names, birth
  * date, contacts), not the whole file: that is the audited 360° read. */

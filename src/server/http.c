@@ -138,8 +138,9 @@ static const struct {
 } problem_types[] = {
 	{ 400, "bad-request" },       { 401, "unauthorized" },   { 403, "forbidden" },
 	{ 404, "not-found" },         { 405, "method-not-allowed" },
-	{ 409, "conflict" },          { 412, "precondition-failed" },
-	{ 413, "payload-too-large" }, { 415, "unsupported-media-type" },
+	{ 409, "conflict" },          { 410, "gone" },
+	{ 412, "precondition-failed" }, { 413, "payload-too-large" },
+	{ 415, "unsupported-media-type" },
 	{ 422, "unprocessable" },     { 428, "precondition-required" },
 	{ 429, "too-many-requests" }, { 431, "header-fields-too-large" },
 	{ 500, "internal-error" },    { 503, "unavailable" },

@@ -39,6 +39,8 @@ struct stream {
 	uint64_t last_write_ns;
 	uint64_t serial;          /* names the stream outside the lock */
 	bool revoked;             /* its token is no longer valid: end it */
+	bool behind;              /* its next events were purged: end it, its
+				     reconnection gets 410 */
 	struct stream *prev, *next;
 };
 
@@ -162,15 +164,32 @@ static void put_event(struct stream *s, int64_t seq, const char *type, const cha
 		put(s, "\n\n", 2);
 }
 
-/* Events the stream has not seen, from the store (when the ring no longer
- * holds them).  Lock held. */
-static void fill_from_store(struct stream *s)
+/* Catch-up reads in one snapshot with the purge boundary, so that a purge
+ * committing meanwhile cannot make the read skip events unnoticed. */
+static int read_after(struct store_tx *tx, int64_t after, json_t **items, bool *behind)
+{
+	int64_t purged = 0, purged_at = 0;
+	if (tx->ops->begin_read(tx) != STORE_OK)
+		return -1;
+	int rc = tx->ops->event_purged(tx, &purged, &purged_at);
+	*behind = rc == STORE_OK && after < purged;
+	if (rc == STORE_OK && !*behind)
+		rc = tx->ops->events_since(tx, after, CATCHUP_BATCH, items);
+	tx->ops->rollback(tx);
+	return rc == STORE_OK ? 0 : -1;
+}
+
+/* Events the stream has not seen, from the store (when the ring does not
+ * hold them).  Lock held.  Returns -1 when it could not move on: a store
+ * error (tried again at the next wake-up), or the stream is behind a purge
+ * (it is then ended). */
+static int fill_from_store(struct stream *s)
 {
 	struct store_tx *tx = store_tx_get(s->h->srv->store);
 	json_t *items = NULL;
-	if (!tx || tx->ops->events_since(tx, s->last_seq, CATCHUP_BATCH, &items) != STORE_OK)
-		return;
-	size_t i;
+	if (!tx || read_after(tx, s->last_seq, &items, &s->behind) < 0 || s->behind)
+		return -1;
+	size_t i, n = json_array_size(items);
 	json_t *e;
 	json_array_foreach(items, i, e) {
 		int64_t seq = json_integer_value(json_object_get(e, "seq"));
@@ -186,19 +205,23 @@ static void fill_from_store(struct stream *s)
 			break;
 	}
 	json_decref(items);
+	return n ? 0 : -1;
 }
 
+/* The ring serves an event only when its slot holds that very seq: after a
+ * restart it holds only the newest RING/2, and a purge may have taken what
+ * it lacks, which fill_from_store then says. */
 static void fill(struct stream *s)
 {
 	struct hub *h = s->h;
 	while (s->last_seq < h->loaded && s->len < FILL_MAX) {
-		if (h->loaded - s->last_seq > RING - 16) {
-			fill_from_store(s);
+		struct hub_event *e = slot(h, s->last_seq + 1);
+		if (h->loaded - s->last_seq > RING - 16 || e->seq != s->last_seq + 1) {
+			if (fill_from_store(s) < 0)
+				return;
 			continue;
 		}
-		struct hub_event *e = slot(h, s->last_seq + 1);
-		if (e->seq == s->last_seq + 1 &&
-		    visible(&s->caller, e->service_id, e->agent_id, e->chat_id, e->staff, e->is_public))
+		if (visible(&s->caller, e->service_id, e->agent_id, e->chat_id, e->staff, e->is_public))
 			put_event(s, e->seq, e->type, e->data);
 		s->last_seq++;
 	}
@@ -217,6 +240,10 @@ static long stream_read(void *p, struct MHD_Connection *conn, uint64_t pos, char
 	if (s->off == s->len) {
 		s->off = s->len = 0;
 		fill(s);
+	}
+	if (s->behind && s->len == 0) {
+		pthread_mutex_unlock(&h->lock);
+		return -1; /* what was sent went out; the reconnection gets 410 */
 	}
 	uint64_t now = now_ns();
 	if (s->len == 0 && now - s->last_write_ns >= (uint64_t)h->srv->cfg.heartbeat_s * 1000000000u)
@@ -379,6 +406,10 @@ struct hub *hub_new(struct server *srv)
 	h->loaded = last > RING / 2 ? last - RING / 2 : 0;
 	pthread_mutex_lock(&h->lock);
 	load_new(h);
+	/* The newest seq stays known when a purge took every event, so that
+	 * "from now" starts there and not before the purge. */
+	if (h->loaded < last)
+		h->loaded = last;
 	pthread_mutex_unlock(&h->lock);
 	if (pthread_create(&h->beat, NULL, heartbeat, h) == 0)
 		h->beat_started = true;

@@ -2,7 +2,9 @@
  * rows of the store (their seq is the SSE id); the hub keeps the newest in
  * a ring, wakes the open streams when a transaction that appended events
  * commits, filters each event by what the reader may see, and sends
- * keep-alive comments. */
+ * keep-alive comments.  A stream whose next events were purged from the
+ * store (and are not in the ring) is ended: its reconnection gets 410
+ * (api_events.c). */
 #ifndef GUICHET_SERVER_HUB_H
 #define GUICHET_SERVER_HUB_H
 

@@ -44,13 +44,15 @@ static const char USAGE[] =
 	"  --heartbeat S          event-stream keep-alive period (default 15)\n"
 	"  --offer-timeout S      seconds an agent has to take an offer (default 20)\n"
 	"  --audit-retention D    days of audit log kept (default 365)\n"
+	"  --events-retention H   hours of event history kept for resuming streams\n"
+	"                         (default 168; 0 = forever)\n"
 	"  --simulate-rate R      simulated actions per second (default 0.5)\n"
 	"  --quiet                no log lines\n"
 	"  --help, --version\n";
 
 enum {
 	O_DATA = 256, O_LISTEN, O_CERT, O_KEY, O_PLAIN, O_READY, O_THREADS, O_TIMEOUT, O_MAXBODY,
-	O_PERIP, O_HEARTBEAT, O_OFFER, O_RETENTION, O_SIMRATE, O_QUIET, O_DEMO, O_SIMULATE,
+	O_PERIP, O_HEARTBEAT, O_OFFER, O_RETENTION, O_EVRETENTION, O_SIMRATE, O_QUIET, O_DEMO, O_SIMULATE,
 	O_SCALE, O_TIMELINE, O_ROLE, O_NAME, O_SERVICES, O_KEYWORDS, O_SLA, O_NAMES, O_NOPW,
 	O_DAYS, O_HELP, O_VERSION,
 };
@@ -63,6 +65,7 @@ static const struct option options[] = {
 	{ "max-body", 1, NULL, O_MAXBODY },    { "max-conn-per-ip", 1, NULL, O_PERIP },
 	{ "heartbeat", 1, NULL, O_HEARTBEAT }, { "offer-timeout", 1, NULL, O_OFFER },
 	{ "audit-retention", 1, NULL, O_RETENTION }, { "simulate-rate", 1, NULL, O_SIMRATE },
+	{ "events-retention", 1, NULL, O_EVRETENTION },
 	{ "quiet", 0, NULL, O_QUIET },         { "demo", 0, NULL, O_DEMO },
 	{ "simulate", 0, NULL, O_SIMULATE },   { "demo-scale", 1, NULL, O_SCALE },
 	{ "demo-timeline", 1, NULL, O_TIMELINE },
@@ -121,6 +124,9 @@ static void take(struct cli *c, int o, const char *v)
 	case O_HEARTBEAT: s->heartbeat_s = (unsigned)number("heartbeat", v, 1, 3600); break;
 	case O_OFFER: s->offer_timeout_s = (unsigned)number("offer-timeout", v, 1, 3600); break;
 	case O_RETENTION: s->audit_retention_days = (unsigned)number("audit-retention", v, 1, 36500); break;
+	case O_EVRETENTION:
+		s->events_retention_hours = (unsigned)number("events-retention", v, 0, 876000);
+		break;
 	case O_SIMRATE: s->simulate_rate = strtod(v, NULL); break;
 	case O_QUIET: s->quiet = true; break;
 	case O_DEMO: s->demo = true; break;

@@ -35,6 +35,7 @@ struct server_config {
 	unsigned heartbeat_s;      /* event-stream keep-alive period */
 	unsigned offer_timeout_s;  /* a routed offer not accepted in time moves on */
 	unsigned audit_retention_days;
+	unsigned events_retention_hours; /* events older are purged; 0: kept forever */
 	unsigned session_hours;    /* lifetime of a login token */
 	bool quiet;
 };

@@ -175,7 +175,17 @@ struct store_ops {
 	/* events with seq > after, at most limit, oldest first: each item has
 	 * seq, type, data (JSON text) and the scope columns */
 	int (*events_since)(struct store_tx *tx, int64_t after, int limit, json_t **items);
+	/* the newest seq ever given, kept or purged (0 when none) */
 	int (*event_last_seq)(struct store_tx *tx, int64_t *seq);
+	/* what events_purge removed: *purged = the newest seq deleted (every
+	 * seq up to it is gone; 0 when nothing ever was), *purged_at = its
+	 * time, epoch seconds */
+	int (*event_purged)(struct store_tx *tx, int64_t *purged, int64_t *purged_at);
+	/* delete, oldest first, at most limit events older than `before`,
+	 * stopping at the first that is not (so that what is gone is always
+	 * every seq up to a boundary); *n = how many went.  Seqs are never
+	 * given again. */
+	int (*events_purge)(struct store_tx *tx, int64_t before, int limit, int64_t *n);
 
 	/* --- audit --------------------------------------------------------------- */
 	int (*audit_append)(struct store_tx *tx, const struct audit_entry *e, int64_t now);

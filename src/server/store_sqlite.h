@@ -136,6 +136,8 @@ int sq_event_append(struct store_tx *, const char *, const json_t *, const struc
 		    int64_t, int64_t *);
 int sq_events_since(struct store_tx *, int64_t, int, json_t **);
 int sq_event_last_seq(struct store_tx *, int64_t *);
+int sq_event_purged(struct store_tx *, int64_t *, int64_t *);
+int sq_events_purge(struct store_tx *, int64_t, int, int64_t *);
 int sq_audit_append(struct store_tx *, const struct audit_entry *, int64_t);
 int sq_audit_list(struct store_tx *, int64_t, const char *, const char *, int, json_t **);
 int sq_audit_verify(struct store_tx *, int64_t *, int64_t *, char *, size_t);

@@ -1,9 +1,10 @@
 /* SQLite store: the append-only logs.  Events (the sequence every client
- * follows), the audit trail (hash-chained with a keyed BLAKE2b, so that an
- * edit, a deletion or a recomputed chain without the key is detected), and
- * idempotency records. */
+ * follows, purged oldest first once past their retention), the audit trail
+ * (hash-chained with a keyed BLAKE2b, so that an edit, a deletion or a
+ * recomputed chain without the key is detected), and idempotency records. */
 #include "server/store_sqlite.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
@@ -47,7 +48,11 @@ int sq_events_since(struct store_tx *tx, int64_t after, int limit, json_t **item
 
 int sq_event_last_seq(struct store_tx *tx, int64_t *seq)
 {
-	sqlite3_stmt *st = sq_prep(SQ(tx), "SELECT coalesce(max(seq), 0) FROM events");
+	/* sqlite_sequence (events.seq is AUTOINCREMENT) still knows the newest
+	 * seq when a purge has emptied the table. */
+	sqlite3_stmt *st = sq_prep(SQ(tx), "SELECT max(coalesce((SELECT max(seq) FROM events), 0),"
+					   " coalesce((SELECT seq FROM sqlite_sequence"
+					   " WHERE name = 'events'), 0))");
 	if (!st)
 		return STORE_ERROR;
 	int rc = sqlite3_step(st);
@@ -55,6 +60,84 @@ int sq_event_last_seq(struct store_tx *tx, int64_t *seq)
 	int r = sq_rc(SQ(tx), rc);
 	sqlite3_reset(st);
 	return r;
+}
+
+/* The purge boundary lives in kv as "SEQ:AT": the newest seq deleted and
+ * the newest time among the deleted events. */
+#define EVENTS_PURGED_KEY "events_purged"
+
+int sq_event_purged(struct store_tx *tx, int64_t *purged, int64_t *purged_at)
+{
+	*purged = *purged_at = 0;
+	char *v = NULL;
+	int rc = sq_kv_get(tx, EVENTS_PURGED_KEY, &v);
+	if (rc == STORE_NOT_FOUND)
+		return STORE_OK;
+	if (rc != STORE_OK)
+		return rc;
+	char *end;
+	long long seq = strtoll(v, &end, 10), at = 0;
+	if (*end == ':')
+		at = strtoll(end + 1, &end, 10);
+	if (*end || seq < 0) { /* unreadable: an error, rather than guess and skip events */
+		snprintf(SQ(tx)->err, sizeof(SQ(tx)->err), "kv %s: bad value", EVENTS_PURGED_KEY);
+		fprintf(stderr, "guichetd: store: %s\n", SQ(tx)->err);
+		free(v);
+		return STORE_ERROR;
+	}
+	free(v);
+	*purged = seq;
+	*purged_at = at;
+	return STORE_OK;
+}
+
+/* The longest run of at most limit events, oldest first, all older than
+ * before: *last = its newest seq, *newest_at = its newest time. */
+static int purge_run(struct sqtx *t, int64_t before, int limit, int64_t *last,
+		     int64_t *newest_at, int64_t *n)
+{
+	sqlite3_stmt *st = sq_prep(t, "SELECT seq, at FROM events ORDER BY seq LIMIT ?");
+	if (!st)
+		return STORE_ERROR;
+	sqlite3_bind_int(st, 1, limit);
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t at = sqlite3_column_int64(st, 1);
+		if (at >= before)
+			break;
+		*last = sqlite3_column_int64(st, 0);
+		if (at > *newest_at)
+			*newest_at = at;
+		(*n)++;
+	}
+	int r = sq_rc(t, rc);
+	sqlite3_reset(st);
+	return r;
+}
+
+int sq_events_purge(struct store_tx *tx, int64_t before, int limit, int64_t *n)
+{
+	struct sqtx *t = SQ(tx);
+	int64_t old = 0, old_at = 0, last = 0;
+	*n = 0;
+	int rc = sq_event_purged(tx, &old, &old_at);
+	int64_t newest_at = old_at;
+	if (rc == STORE_OK)
+		rc = purge_run(t, before, limit, &last, &newest_at, n);
+	if (rc != STORE_OK || *n == 0)
+		return rc;
+	/* seq is the rowid: a range delete walks the table's own b-tree */
+	sqlite3_stmt *del = sq_prep(t, "DELETE FROM events WHERE seq <= ?");
+	if (!del)
+		return STORE_ERROR;
+	sqlite3_bind_int64(del, 1, last);
+	rc = sq_exec_stmt(t, del);
+	if (rc != STORE_OK)
+		return rc;
+	char val[48];
+	snprintf(val, sizeof(val), "%lld:%lld", (long long)(last > old ? last : old),
+		 (long long)newest_at);
+	return sq_kv_set(tx, EVENTS_PURGED_KEY, val);
 }
 
 /* --- audit -------------------------------------------------------------- */

@@ -4,7 +4,9 @@
  * headless (client/batch.c) and guichet exits with their status. */
 #define _XOPEN_SOURCE_EXTENDED 1
 #include <curses.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +34,7 @@ static const char USAGE[] =
 	"usage: guichet [--server URL --cacert FILE] [--login LOGIN] [-F guichetrc]\n"
 	"       guichet --demo\n"
 	"       guichet [--server URL ...] (--batch | -e CMD...) [--format json|csv|text] [--wait[=S]]\n"
+	"       guichet ... --passphrase-fd N\n"
 	"\n"
 	"  --server URL      guichetd's address (https://host:port); also `set server` in guichetrc\n"
 	"  --cacert FILE     the CA certificate that signed the server's\n"
@@ -40,6 +43,8 @@ static const char USAGE[] =
 	"                    (with no server at all: a guichetd of its own over\n"
 	"                    $XDG_DATA_HOME/guichet, created the first time)\n"
 	"  -F FILE           read FILE instead of $XDG_CONFIG_HOME/guichet/guichetrc\n"
+	"  --passphrase-fd N with `set cache_passphrase yes`: read the passphrase as one\n"
+	"                    line from file descriptor N instead of the terminal (scripts)\n"
 	"  --theme NAME      default, dsfr, high-contrast, mono\n"
 	"  --size RxC --script FILE\n"
 	"                    no terminal: run FILE's commands (\"key K\" presses K) on a\n"
@@ -77,10 +82,24 @@ static int parse_wait(const char *v, int *out)
 	return 0;
 }
 
+/* --passphrase-fd's value: an open descriptor, closed when guichet starts
+ * another program (the embedded guichetd must not inherit it). */
+static int parse_fd(const char *v, int *out)
+{
+	char *end;
+	long n = strtol(v, &end, 10);
+	if (end == v || *end || n < 0 || n > INT_MAX || fcntl((int)n, F_GETFD) < 0)
+		return -1;
+	if (n > STDERR_FILENO)
+		fcntl((int)n, F_SETFD, FD_CLOEXEC);
+	*out = (int)n;
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, struct args *a)
 {
 	enum { O_SERVER = 256, O_CACERT, O_LOGIN, O_DEMO, O_THEME, O_SIZE, O_SCRIPT, O_HELP,
-	       O_VERSION, O_ROLES, O_BATCH, O_FORMAT, O_WAIT };
+	       O_VERSION, O_ROLES, O_BATCH, O_FORMAT, O_WAIT, O_PASSFD };
 	static const struct option opts[] = {
 		{ "server", 1, NULL, O_SERVER }, { "cacert", 1, NULL, O_CACERT },
 		{ "login", 1, NULL, O_LOGIN },   { "demo", 0, NULL, O_DEMO },
@@ -88,11 +107,12 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{ "script", 1, NULL, O_SCRIPT }, { "help", 0, NULL, O_HELP },
 		{ "version", 0, NULL, O_VERSION }, { "dump-roles", 0, NULL, O_ROLES },
 		{ "batch", 0, NULL, O_BATCH },   { "format", 1, NULL, O_FORMAT },
-		{ "wait", 2, NULL, O_WAIT },
+		{ "wait", 2, NULL, O_WAIT },     { "passphrase-fd", 1, NULL, O_PASSFD },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 	a->wait_s = -1;
+	a->app.passphrase_fd = -1;
 	while ((c = getopt_long(argc, argv, "F:e:", opts, NULL)) != -1) {
 		switch (c) {
 		case O_SERVER: a->app.server = optarg; break;
@@ -119,6 +139,12 @@ static int parse_args(int argc, char **argv, struct args *a)
 				return 2;
 			}
 			break;
+		case O_PASSFD:
+			if (parse_fd(optarg, &a->app.passphrase_fd) < 0) {
+				fprintf(stderr, "guichet: --passphrase-fd N: an open file descriptor\n");
+				return 2;
+			}
+			break;
 		case O_ROLES: a->dump_roles = true; break;
 		case O_THEME: a->theme = optarg; break;
 		case O_SCRIPT: a->script = optarg; break;
@@ -140,6 +166,10 @@ static int parse_args(int argc, char **argv, struct args *a)
 		return 2;
 	}
 	a->app.headless = a->batch || a->nexprs > 0;
+	if (a->batch && a->app.passphrase_fd == STDIN_FILENO) {
+		fprintf(stderr, "guichet: --batch reads its commands from stdin: not --passphrase-fd 0\n");
+		return 2;
+	}
 	if (!a->app.headless && (a->wait_s >= 0 || a->format != BATCH_JSON)) {
 		fprintf(stderr, "guichet: --format and --wait go with --batch or -e\n");
 		return 2;

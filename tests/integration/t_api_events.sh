@@ -1,6 +1,8 @@
 # The event stream: every write emits its event; a reader resumes after a
 # dropped connection with Last-Event-ID and gets every event once, in order;
 # what a reader may see is filtered by role and service; keep-alives flow.
+# Events past --events-retention are purged; a resume point whose following
+# events are gone gets 410 with the newest id; ids never go back.
 . "$(dirname "$0")/lib.bash"
 start_server --heartbeat 1
 ALICE=$(login alice)
@@ -69,4 +71,119 @@ wait_for 10 grep -q connected "$T/s6"
 "$GUICHETD" agent disable karim --data "$DATA" >/dev/null 2>&1
 check "the stream of an agent who is disabled ends" wait_for 15 sh -c "! kill -0 $S6 2>/dev/null"
 kill "$S5" "$S6" 2>/dev/null
+
+# --- retention ------------------------------------------------------------
+# Events are made old by moving their time back in the database while
+# guichetd is stopped; the purge at start-up then takes them.
+
+# sql STATEMENTS: run ;-separated statements on the database; prints the
+# first column of the last one's first row.
+sql() {
+	python3 - "$DATA/guichet.db" "$1" <<'PY'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+row = None
+for s in sys.argv[2].split(';'):
+    if s.strip():
+        row = c.execute(s).fetchone()
+c.commit()
+print('' if row is None else row[0])
+PY
+}
+newest() { TOKEN= req GET /healthz >/dev/null && jbody .last_event; }
+MONTH=$((30 * 86400))
+
+TOKEN=
+jreq POST /public/v1/chats '{"service":"etat-civil","text":"Acte de naissance"}' >/dev/null
+OLD_CHAT=$(jbody .id)
+OLD_CHAT_TOKEN=$(jbody .token)
+FIRST=$(sql "SELECT min(seq) FROM events")
+OLD_NEWEST=$(newest)
+stop_server
+sql "UPDATE events SET at = at - $MONTH; UPDATE chats SET created_at = created_at - $MONTH WHERE id = $OLD_CHAT" >/dev/null
+start_server --heartbeat 1
+expect_eq "the start-up purge takes the events past the retention (168 hours)" \
+	"$(sql "SELECT count(*) FROM events")" 0
+expect_eq "the newest id is still known with no event kept" "$(newest)" "$OLD_NEWEST"
+
+TOKEN=$SOPHIE
+expect_eq "resuming from a purged id is 410" \
+	"$(req GET /api/v1/events -m 10 -H "Last-Event-ID: $FIRST")" 410
+expect_eq "...as problem+json" "$(header Content-Type)" "application/problem+json"
+expect_eq "...titled" "$(jbody .title)" "Event history gone"
+expect_eq "...of type gone" "$(jbody .type)" "https://guichet.invalid/problems/gone"
+expect_eq "...with last_event = the newest id" "$(jbody .last_event)" "$OLD_NEWEST"
+expect_eq "?after=0 asks for a history no longer whole: 410" \
+	"$(req GET "/api/v1/events?after=0" -m 10)" 410
+
+S7=$(stream "$SOPHIE" "$T/s7" "$OLD_NEWEST")
+check "resuming from the newest id streams as before" wait_for 10 grep -q connected "$T/s7"
+jreq POST /api/v1/interactions "{\"citizen_id\":$CID,\"channel\":\"sms\",\"direction\":\"out\",\"summary\":\"SMS 5\"}" >/dev/null
+check "...and delivers the next event" wait_for 10 grep -q 'event: interaction.created' "$T/s7"
+kill "$S7"
+NEXT=$(ids "$T/s7" | head -1)
+check "an event after the purge gets an id above every earlier one" test "$NEXT" -gt "$OLD_NEWEST"
+
+TOKEN=$OLD_CHAT_TOKEN
+expect_eq "a citizen's chat older than the purge: ?after=0 is 410" \
+	"$(req GET "/public/v1/chats/$OLD_CHAT/events?after=0" -m 10)" 410
+expect_eq "...with last_event" "$(jbody .last_event)" "$(newest)"
+TOKEN=
+jreq POST /public/v1/chats '{"service":"etat-civil","text":"Livret de famille"}' >/dev/null
+NEW_CHAT=$(jbody .id)
+curl -sS -N --cacert "$CACERT" -H "Authorization: Bearer $(jbody .token)" \
+	"$URL/public/v1/chats/$NEW_CHAT/events?after=0" >"$T/c1" 2>/dev/null &
+C1=$!
+check "a chat begun after the purge still replays from ?after=0" \
+	wait_for 10 grep -q 'event: chat.status' "$T/c1"
+kill "$C1"
+
+# A partial purge: the boundary is exact.
+TOKEN=$SOPHIE
+for n in 6 7 8; do
+	jreq POST /api/v1/interactions "{\"citizen_id\":$CID,\"channel\":\"sms\",\"direction\":\"out\",\"summary\":\"SMS $n\"}" >/dev/null
+done
+K=$(sql "SELECT seq FROM events ORDER BY seq LIMIT 1 OFFSET 1")
+stop_server
+sql "UPDATE events SET at = at - $MONTH WHERE seq <= $K" >/dev/null
+start_server --heartbeat 1 --events-retention 1
+expect_eq "--events-retention 1: the events older than an hour go, the others stay" \
+	"$(sql "SELECT min(seq) FROM events")" $((K + 1))
+S8=$(stream "$SOPHIE" "$T/s8" "$K")
+check "resuming just before the oldest kept event streams" wait_for 10 grep -q '^id: ' "$T/s8"
+kill "$S8"
+expect_eq "...from the oldest kept event" "$(ids "$T/s8" | head -1)" $((K + 1))
+expect_eq "resuming one before that is 410" \
+	"$(req GET /api/v1/events -m 10 -H "Last-Event-ID: $((K - 1))")" 410
+expect_eq "...with last_event = the newest id" "$(jbody .last_event)" "$(newest)"
+
+# After a restart the ring holds only the newest 4096 events: a resume
+# point older than that is served from the database, every event once,
+# with a purge boundary below it.
+stop_server
+python3 - "$DATA/guichet.db" <<'PY'
+import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1])
+now = int(time.time())
+c.executemany("INSERT INTO events(type, data_json, staff, at) VALUES('test.bulk', ?, 1, ?)",
+              (('{"n":%d}' % n, now) for n in range(6000)))
+c.commit()
+PY
+start_server --heartbeat 1 --events-retention 1
+FROM=$(( $(newest) - 6000 ))
+S9=$(stream "$SOPHIE" "$T/s9" "$FROM")
+check "a resume point behind the ring gets every event from the database" \
+	wait_for 30 sh -c "[ \$(grep -c '^id: ' '$T/s9') -ge 6000 ]"
+kill "$S9"
+expect_eq "...each once, none skipped" "$(ids "$T/s9" | uniq | wc -l | tr -d ' ')-$(ids "$T/s9" | head -1)-$(ids "$T/s9" | tail -1)" \
+	"6000-$((FROM + 1))-$((FROM + 6000))"
+
+# 0 keeps every event.
+KEPT=$(sql "SELECT count(*) FROM events")
+stop_server
+sql "UPDATE events SET at = at - $MONTH" >/dev/null
+start_server --heartbeat 1 --events-retention 0
+expect_eq "--events-retention 0 keeps every event" "$(sql "SELECT count(*) FROM events")" "$KEPT"
+expect_eq "--events-retention takes hours, not words" \
+	"$("$GUICHETD" serve --data "$T/none" --events-retention soon >/dev/null 2>&1; echo $?)" 2
 true

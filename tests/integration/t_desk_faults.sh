@@ -62,3 +62,29 @@ check "the link back, it delivers it: nothing waits any more" \
 	wait_for 60 sh -c "! tmux -u -S '$SOCK' capture-pane -p -t two | grep -q ' en attente · '"
 check "...the note is on the server" wait_for 30 test "$(notes)" -ge 1
 expect_eq "...exactly once" "$(notes)" 1
+
+# --- a long absence: the events missed are purged (410), the desk reads again ----
+check "desk two is online" see two ' · en ligne · '
+PORT=${URL##*:}
+stop_server
+check "guichetd stopped: the desk says it is offline" see two ' · hors ligne · ' 60
+python3 - "$DATA/guichet.db" <<'PY'
+import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1])
+old = int(time.time()) - 30 * 86400
+c.execute("UPDATE events SET at = ?", (old,))
+# what happened while the desk was away, long ago enough to be purged
+c.executemany("INSERT INTO events(type, data_json, staff, at) VALUES('test.away', '{}', 1, ?)",
+              ((old,) for _ in range(10)))
+c.commit()
+PY
+start_server --heartbeat 2 --listen "127.0.0.1:$PORT" --events-retention 1 3>&-
+check "back after the purge, the desk says it reads everything again" \
+	see two 'tout est relu' 60
+check "...and is online" see two ' · en ligne · '
+tm send-keys -t two : "open case $REF" Enter
+check "...the case opens" see two ' état : open '
+jreq POST "/api/v1/cases/$(req GET "/api/v1/cases/$REF" >/dev/null; jbody .id)/notes" \
+	'{"text":"Note après la purge"}' -H "Idempotency-Key: after-purge-1" >/dev/null
+check "...events flow again: a note written elsewhere appears on the open case" \
+	see two 'Note après la purge' 30

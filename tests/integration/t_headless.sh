@@ -204,6 +204,42 @@ g --wait=30 -e outbox >"$T/out" 2>"$T/err"
 expect_eq "after SIGKILL, the next run sends it: exit 0" "$?" 0
 expect_eq "...the note reached the server exactly once" "$(note_count 'Gardée malgré le kill')" 1
 
+# --- the outbox sealed by a passphrase (set cache_passphrase yes, --passphrase-fd) ------
+PD=$T/pass-data
+printf 'set cache_passphrase yes\n' >"$T/pass.rc"
+printf 'le bon mot de passe\n' >"$T/pass.good"
+printf 'un autre mot de passe\n' >"$T/pass.bad"
+gp() { XDG_DATA_HOME=$PD g -F "$T/pass.rc" --passphrase-fd 3 "$@"; }
+mkfifo "$T/in3"
+gp --batch --wait=1 <"$T/in3" >"$T/out" 2>"$T/err" 3<"$T/pass.good" &
+DESK=$!
+exec 4>"$T/in3"
+echo "open case $REF" >&4
+wait_for 30 grep -q '"command":"open"' "$T/out"
+stop_server
+echo "note Scellée par la phrase de passe" >&4
+exec 4>&-
+wait "$DESK"
+expect_eq "passphrase from fd 3: a note while guichetd is down is kept: exit 5" "$?" 5
+expect_eq "...queued, on disk" "$(jq -c 'select(.command=="note") | [.result.queued, .result.durable]' "$T/out")" \
+	'[true,true]'
+expect_eq "...the passphrase file is made, the agent's alone (0600); no key file" \
+	"$(stat -c %a "$PD/guichet/passphrase") $(test -e "$PD/guichet/key" && echo key)" "600 "
+check "...neither the passphrase nor the note is readable on disk" \
+	sh -c "ls '$PD'/guichet/outbox-*.journal && ! grep -rq -e 'bon mot' -e 'Scell' '$PD'"
+before=$(cd "$PD/guichet" && ls -la --time-style=full-iso . && sha256sum outbox-*)
+gp --wait=30 -e outbox >"$T/out" 2>"$T/err" 3<"$T/pass.bad"
+rc=$?
+check "a wrong passphrase: guichet fails (status $rc)" test "$rc" -ne 0 -a "$rc" -ne 5
+expect_eq "...says so, and nothing else" "$(cat "$T/err")" "guichet: phrase de passe incorrecte"
+expect_eq "...runs no command" "$(cat "$T/out")" ""
+expect_eq "...and leaves the outbox's directory as it was (no file touched, set aside or made)" \
+	"$(cd "$PD/guichet" && ls -la --time-style=full-iso . && sha256sum outbox-*)" "$before"
+start_server --listen "127.0.0.1:$PORT" 3>&-
+gp --wait=30 -e outbox >"$T/out" 2>"$T/err" 3<"$T/pass.good"
+expect_eq "the right passphrase: the next run sends the note: exit 0" "$?" 0
+expect_eq "...it reached the server once" "$(note_count 'Scellée par la phrase de passe')" 1
+
 # --- the example scripts of contrib/examples -----------------------------------------------
 # (they find guichetd as an agent's guichet does: in guichetrc)
 export GUICHET XDG_CONFIG_HOME=$T/config
