@@ -656,7 +656,9 @@ static void draw_status(struct tui *t, int y)
 	snprintf(clock, sizeof(clock), "%02d:%02d", (int)(sec / 3600), (int)(sec / 60 % 60));
 	snprintf(buf, sizeof(buf), " %s (%s) · %s%s%s · %s%s%s · %s", d->login[0] ? d->login : "?",
 		 d->role, presence_words(d->presence), d->presence_reason[0] ? " : " : "",
-		 d->presence_reason, _(conn[d->conn]), queued,
+		 d->presence_reason,
+		 /* online with actions waiting: the outbox is replaying them */
+		 d->conn == DESK_ONLINE && waiting ? _("synchro…") : _(conn[d->conn]), queued,
 		 desk_sending(d) && !waiting ? _(" · envoi…") : "", clock);
 	draw_text(y, 0, COLS, ROLE_STATUS, buf, true);
 }
