@@ -47,10 +47,15 @@ static int reindex(struct cache *c)
 	for (size_t i = 0; i < c->v.n; i++)
 		if (json_object_set_new(c->index, c->v.e[i].key, json_integer((json_int_t)i)) < 0)
 			return -1;
+	return 0;
+}
+
+/* The search's decoded citizens are no longer all in the cache. */
+static void search_forget(struct cache *c)
+{
 	json_decref(c->found);
 	json_decref(c->refs);
 	c->found = c->refs = NULL;
-	return 0;
 }
 
 static struct entry *entry_of(const struct cache *c, const char *key)
@@ -334,6 +339,9 @@ static int install(struct saving *sv)
 			sv->v.e[w++] = sv->v.e[i];
 			continue;
 		}
+		if (strncmp(sv->v.e[i].key, "citizen:", 8) == 0 ||
+		    strncmp(sv->v.e[i].key, "case:", 5) == 0)
+			search_forget(c); /* evicted: no longer found offline */
 		free(sv->v.e[i].key);
 		if (sv->v.e[i].own) {
 			sodium_memzero(sv->v.e[i].own, sv->v.e[i].len);

@@ -68,4 +68,9 @@ size_t cache_bytes(const struct cache *c);
  * out of memory.  The caller owns it. */
 json_t *cache_search(struct cache *c, struct store *s, const char *query, size_t max);
 
+/* Decode what the search needs from the cache now (the first search
+ * then does not pay for it): for an idle moment.  0, or -1 when out of
+ * memory. */
+int cache_search_prepare(struct cache *c);
+
 #endif

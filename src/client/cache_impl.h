@@ -33,7 +33,8 @@ struct cache {
 	unsigned saved_gen;
 	bool saved;
 	time_t saved_at;
-	json_t *found;           /* search: summaries of the citizens in v, built once */
+	json_t *found;           /* search: summaries of the citizens in v, built once (at an
+	                          * idle moment), forgotten when one of them is evicted */
 	json_t *refs;            /* search: case reference -> citizen id, in v */
 };
 

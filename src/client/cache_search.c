@@ -84,6 +84,11 @@ static int build(struct cache *c)
 	return 0;
 }
 
+int cache_search_prepare(struct cache *c)
+{
+	return build(c);
+}
+
 struct hot {
 	json_t *found, *refs;
 };

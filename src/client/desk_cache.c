@@ -60,6 +60,12 @@ void desk_cache_tick(struct desk *d, bool force)
 	}
 }
 
+void desk_cache_idle(struct desk *d)
+{
+	if (d->cache)
+		cache_search_prepare(d->cache);
+}
+
 void desk_cache_close(struct desk *d)
 {
 	if (!d->cache)

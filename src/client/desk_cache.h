@@ -26,6 +26,10 @@ int desk_cache_open(struct desk *d, const char *identity, const char *login, cha
  * message line. */
 void desk_cache_tick(struct desk *d, bool force);
 
+/* The loop has nothing to do: get the offline search ready (once after
+ * each snapshot, when the cache is large it takes tens of ms). */
+void desk_cache_idle(struct desk *d);
+
 /* Save a last time and close (at quit). */
 void desk_cache_close(struct desk *d);
 

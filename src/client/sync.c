@@ -487,5 +487,7 @@ int sync_turn(struct desk *d, int timeout_ms)
 	if (rc >= 0 && d->outbox)
 		outbox_pump(d->outbox, loop_now_ms());
 	desk_cache_tick(d, false);
+	if (rc == 0 && timeout_ms > 0) /* a turn with nothing to do */
+		desk_cache_idle(d);
 	return rc;
 }
