@@ -160,7 +160,8 @@ FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined $(WARN) $(DEFS) $(INC) 
 	$(call pc,cflags,$(CORE_PKGS) $(CLIENT_PKGS) $(TUI_PKGS))
 # The pure client parsers (no curl, no curses) are fuzzed with the core.
 FUZZ_CORE = $(CORE_SRC) $(wildcard src/client/sse.c src/client/cmdline.c src/client/keyspec.c \
-	src/client/notify.c src/client/palette.c src/client/journal.c)
+	src/client/notify.c src/client/palette.c src/client/journal.c \
+	src/client/errbuf.c src/client/durable.c)
 fuzz: deps
 	@mkdir -p $(FUZZ_B)
 	@set -e; for t in $(FUZZ_SRC); do \

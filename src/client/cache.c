@@ -4,9 +4,12 @@
  * entries are what goes to disk at the next save. */
 #include "client/cache.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/file.h>
 #include <sodium.h>
 
 #include "client/cache_impl.h"
@@ -77,15 +80,36 @@ static int take(void *arg, const struct cache_rec *r)
 	return 0;
 }
 
+/* One desk writes a cache at a time (a second desk of the same agent, or
+ * a script, only reads it): else each would put back what it holds over
+ * the other's snapshots. */
+static void take_lock(struct cache *c)
+{
+	char lock[1200];
+	snprintf(lock, sizeof(lock), "%s.lock", c->path);
+	c->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (c->lock_fd >= 0 && flock(c->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+		close(c->lock_fd);
+		c->lock_fd = -1;
+	}
+}
+
+bool cache_read_only(const struct cache *c) { return c->lock_fd < 0; }
+
 struct cache *cache_open(const char *path, const unsigned char key[CACHE_FILE_KEY_BYTES],
 			 size_t max_bytes, struct cache_file_info *info, char *err, size_t errlen)
 {
 	struct cache *c = calloc(1, sizeof(*c));
+	if (c)
+		c->lock_fd = -1;
 	if (!c || !(c->key = sodium_malloc(CACHE_FILE_KEY_BYTES)) || !(c->index = json_object()))
 		goto oom;
 	memcpy(c->key, key, CACHE_FILE_KEY_BYTES);
 	snprintf(c->path, sizeof(c->path), "%s", path);
 	c->max_bytes = max_bytes;
+	if (!(c->left = json_object()))
+		goto oom;
+	take_lock(c);
 	if (cache_file_read(path, key, &c->buf, &c->buflen, take, c, info, err, errlen) < 0)
 		goto fail;
 	if (info->absent || info->set_aside)
@@ -112,6 +136,9 @@ void cache_close(struct cache *c)
 	vec_free(&c->v, true);
 	cache_file_buf_free(c->buf, c->buflen);
 	json_decref(c->index);
+	json_decref(c->left);
+	if (c->lock_fd >= 0)
+		close(c->lock_fd);
 	json_decref(c->found);
 	json_decref(c->refs);
 	sodium_free(c->key);
@@ -164,6 +191,16 @@ static void on_miss(void *arg, struct store *s, const char *key)
 	json_decref(j);
 }
 
+void cache_forget(struct cache *c, const char *key)
+{
+	struct entry *e = entry_of(c, key);
+	if (!e)
+		return;
+	e->data = NULL; /* left out of the next snapshot, freed then */
+	json_object_del(c->index, key);
+	search_forget(c);
+}
+
 void cache_attach(struct cache *c, struct store *s) { store_set_miss(s, on_miss, c); }
 void cache_detach(struct cache *c, struct store *s)
 {
@@ -192,11 +229,25 @@ struct saving {
 /* When an entry was last used: now if it is new or changed (it was just
  * read from the server), else what it was (it was read from the cache, or
  * sat in the store untouched). */
+static void hash_of(const char *text, size_t len, char hex[17])
+{
+	unsigned char h[8];
+	crypto_generichash(h, sizeof(h), (const unsigned char *)text, len, NULL, 0);
+	sodium_bin2hex(hex, 17, h, sizeof(h));
+}
+
 static uint64_t used_of(const struct saving *sv, const char *key, const char *text, size_t len)
 {
+	char hex[17];
 	const struct entry *old = entry_of(sv->c, key);
 	if (old && old->len == len && memcmp(old->data, text, len) == 0)
 		return old->used;
+	json_t *left = json_object_get(sv->c->left, key);
+	if (left) { /* evicted, the store still holds it: as old as it was */
+		hash_of(text, len, hex);
+		if (strcmp(json_string_value(json_array_get(left, 1)), hex) == 0)
+			return (uint64_t)json_integer_value(json_array_get(left, 0));
+	}
 	return sv->now;
 }
 
@@ -342,6 +393,12 @@ static int install(struct saving *sv)
 		if (strncmp(sv->v.e[i].key, "citizen:", 8) == 0 ||
 		    strncmp(sv->v.e[i].key, "case:", 5) == 0)
 			search_forget(c); /* evicted: no longer found offline */
+		if (i < sv->fresh && sv->v.e[i].own) { /* the store holds it: remember its age */
+			char hex[17];
+			hash_of((const char *)sv->v.e[i].own, sv->v.e[i].len, hex);
+			json_object_set_new(c->left, sv->v.e[i].key,
+					    json_pack("[Is]", (json_int_t)sv->v.e[i].used, hex));
+		}
 		free(sv->v.e[i].key);
 		if (sv->v.e[i].own) {
 			sodium_memzero(sv->v.e[i].own, sv->v.e[i].len);
@@ -359,6 +416,12 @@ int cache_save(struct cache *c, struct store *s, time_t now, char *err, size_t e
 	struct saving sv = { c, s, { 0 }, 0, NULL, (uint64_t)now, false, 0 };
 	size_t written = 0;
 	int rc = -1;
+	if (cache_read_only(c)) { /* another desk writes it */
+		c->saved = true;
+		c->saved_gen = store_generation(s);
+		c->saved_at = now;
+		return 0;
+	}
 	store_each(s, save_rec, save_list, &sv);
 	sv.fresh = sv.v.n;
 	if (sv.oom || carry_rest(&sv) < 0 || evict(&sv) < 0) {

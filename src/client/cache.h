@@ -53,6 +53,14 @@ bool cache_due(const struct cache *c, const struct store *s, time_t now, int eve
  * untouched). */
 int cache_save(struct cache *c, struct store *s, time_t now, char *err, size_t errlen);
 
+/* Another desk of the same agent holds the cache: this one only reads it
+ * (cache_save does nothing). */
+bool cache_read_only(const struct cache *c);
+
+/* Forget a record or list the server says is gone or not mine (404, 403):
+ * the cache no longer answers for it. */
+void cache_forget(struct cache *c, const char *key);
+
 /* Change the size limit (applied at the next save). */
 void cache_set_max(struct cache *c, size_t max_bytes);
 

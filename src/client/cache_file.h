@@ -6,7 +6,10 @@
  * together with the file's random id, the snapshot's generation and the
  * record's place in it.  So a record flipped, moved, swapped with one of
  * another cache file or put back from an older snapshot is refused, and a
- * file cut short (it ends with a sealed count) too.
+ * file cut short (it ends with a sealed count) too.  A whole older
+ * snapshot put back in place is not told from the last one: nothing
+ * outside the file remembers its generation (the cache is a copy of the
+ * server's, read again as soon as the server answers).
  *
  * The identity and the time a record was last used are in clear (ids and
  * dates, never a name); what the record says is not.

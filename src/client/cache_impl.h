@@ -29,6 +29,9 @@ struct cache {
 	size_t buflen;
 	struct vec v;
 	json_t *index;           /* key -> position in v */
+	json_t *left;            /* key -> [used, hash] of what eviction left out (the
+	                          * store may still hold it: it keeps its age) */
+	int lock_fd;             /* PATH.lock, flock'd while open; -1: read only */
 	size_t max_bytes, bytes;
 	unsigned saved_gen;
 	bool saved;

@@ -74,7 +74,8 @@ static int build(struct cache *c)
 		return -1;
 	for (size_t i = 0; i < c->v.n; i++) {
 		const struct entry *e = &c->v.e[i];
-		if (strncmp(e->key, "citizen:", 8) != 0 && strncmp(e->key, "case:", 5) != 0)
+		if (!e->data ||
+		    (strncmp(e->key, "citizen:", 8) != 0 && strncmp(e->key, "case:", 5) != 0))
 			continue;
 		json_t *j = json_loadb((const char *)e->data, e->len, 0, NULL);
 		if (json_is_object(j))

@@ -11,7 +11,7 @@
 #include "client/desk.h"
 
 /* Seconds between two snapshots while the store changes. */
-#define DESK_CACHE_EVERY 20
+#define DESK_CACHE_EVERY 60
 
 /* Open d's cache for identity (the server) and login, once, and let the
  * store read from it; the work list is built from what it holds.  A file

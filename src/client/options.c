@@ -29,7 +29,7 @@ const struct option_def OPTION_DEFS[] = {
 	  N_("commandes gardées dans l'historique du prompt") },
 	{ "cache_passphrase", OPTION_CHOICE, "no", yes_no, 0, 0,
 	  N_("yes : chiffrer le cache et l'envoi par une phrase de passe, demandée au démarrage") },
-	{ "cache_max_mb", OPTION_NUMBER, "64", NULL, 1, 4096,
+	{ "cache_max_mb", OPTION_NUMBER, "64", NULL, 1, 1000,
 	  N_("taille maximale du cache hors ligne, en Mo (le plus ancien part d'abord)") },
 	{ "low_bandwidth", OPTION_CHOICE, "auto", low_bw, 0, 0,
 	  N_("écran économe en octets : yes, no, auto (oui par SSH quand la liaison est lente)") },

@@ -108,11 +108,29 @@ void ticket_end(struct ticket *t, const struct net_result *res)
 
 /* --- what an answer becomes ---------------------------------------------------- */
 
+/* The server says the thing is not there, or not for me: what the desk
+ * (and its cache) held of it must not be shown as if it were. */
+static bool gone(const struct net_result *res)
+{
+	return res->status == 403 || res->status == 404 || res->status == 410;
+}
+
+static void forget_record(struct desk *d, enum store_type t, int64_t id)
+{
+	char key[48];
+	store_drop(d->store, t, id);
+	store_key(t, id, key);
+	if (d->cache)
+		cache_forget(d->cache, key);
+}
+
 void on_record(void *arg, const struct net_result *res)
 {
 	struct ticket *t = arg;
 	if (res->status == 200 && json_is_object(res->body))
 		store_put(t->d->store, t->type, json_incref(res->body));
+	else if (gone(res) && t->id > 0)
+		forget_record(t->d, t->type, t->id);
 	t->held = res->status == 0 && t->id > 0 && store_get(t->d->store, t->type, t->id);
 	if (t->then && res->status == 200)
 		t->then(t, res);
@@ -133,6 +151,10 @@ void on_list(void *arg, const struct net_result *res)
 		t->held = res->status == 0 && l && l->state == LIST_LOADED;
 		if (t->failed)
 			t->failed(t, res);
+		char key[300];
+		snprintf(key, sizeof(key), "list:%s", t->query);
+		if (gone(res) && t->d->cache)
+			cache_forget(t->d->cache, key);
 		if (!t->held)
 			store_list_fail(t->d->store, t->query, sync_why(res));
 	}

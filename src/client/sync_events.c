@@ -208,8 +208,8 @@ static void on_stream_state(void *arg, enum net_state st)
 					      [NET_REFUSED] = DESK_REFUSED };
 	enum desk_conn before = d->conn;
 	d->conn = map[st];
-	if (st == NET_OFFLINE && before != DESK_OFFLINE)
-		d->unreachable = true; /* the stream was tried and failed */
+	if (st == NET_OFFLINE && before == DESK_CONNECTING)
+		d->unreachable = true; /* the stream was tried and no answer came */
 	else if (st == NET_ONLINE)
 		d->unreachable = false;
 	if (d->conn == DESK_REFUSED)

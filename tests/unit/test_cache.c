@@ -442,6 +442,97 @@ static void test_offline_search(void **state)
 	store_free(s);
 }
 
+/* A record evicted while the store still holds it keeps its age: it does
+ * not come back at the next save and push out what was read after it. */
+static void test_evicted_stays_out(void **state)
+{
+	struct fx *f = *state;
+	char err[512], big[3000];
+	struct cache_file_info info;
+	memset(big, 'z', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	struct cache *c = copen(f->path, f->key, 4000, &info);
+	struct store *s = store_new();
+	cache_attach(c, s);
+	store_put(s, STORE_CITIZEN, json_pack("{sisiss}", "id", 1, "version", 1, "bio", big));
+	assert_int_equal(cache_save(c, s, 1000, err, sizeof(err)), 0);
+	store_put(s, STORE_CITIZEN, json_pack("{sisiss}", "id", 2, "version", 1, "bio", big));
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(cache_save(c, s, 2000 + 20 * i, err, sizeof(err)), 0);
+		assert_int_equal(cache_records(c), 1);
+		cache_detach(c, s);
+		struct store *fresh = store_new();
+		cache_attach(c, fresh);
+		if (!store_get(fresh, STORE_CITIZEN, 2) || store_get(fresh, STORE_CITIZEN, 1))
+			fail_msg("save %d: the record read last was not the one kept", i);
+		cache_detach(c, fresh);
+		store_free(fresh);
+		cache_attach(c, s);
+	}
+	cache_close(c);
+	store_free(s);
+}
+
+/* What the server says is gone is no longer answered offline. */
+static void test_forget(void **state)
+{
+	struct fx *f = *state;
+	struct cache_file_info info;
+	save_sample(f, 1 << 20);
+	struct cache *c = copen(f->path, f->key, 1 << 20, &info);
+	struct store *s = store_new();
+	cache_attach(c, s);
+	cache_forget(c, "citizen:2");
+	cache_forget(c, "list:timeline:1");
+	assert_null(store_get(s, STORE_CITIZEN, 2));
+	assert_null(store_list(s, "timeline:1"));
+	json_t *r = cache_search(c, s, "lefevre", 50);
+	assert_int_equal(json_array_size(r), 0);
+	json_decref(r);
+	char err[512];
+	assert_int_equal(cache_save(c, s, 5000, err, sizeof(err)), 0);
+	cache_close(c);
+	store_free(s);
+	s = store_new();
+	c = copen(f->path, f->key, 1 << 20, &info);
+	cache_attach(c, s);
+	assert_null(store_get(s, STORE_CITIZEN, 2));
+	assert_non_null(store_get(s, STORE_CITIZEN, 1));
+	cache_close(c);
+	store_free(s);
+}
+
+/* Two desks of one agent: the second only reads. */
+static void test_second_reads_only(void **state)
+{
+	struct fx *f = *state;
+	struct cache_file_info info;
+	char err[512];
+	save_sample(f, 1 << 20);
+	size_t n;
+	unsigned char *before = slurp(f->path, &n);
+	struct cache *one = copen(f->path, f->key, 1 << 20, &info);
+	struct cache *two = copen(f->path, f->key, 1 << 20, &info);
+	assert_false(cache_read_only(one));
+	assert_true(cache_read_only(two));
+	struct store *s = store_new();
+	cache_attach(two, s);
+	assert_non_null(store_get(s, STORE_CITIZEN, 1)); /* it reads */
+	store_put(s, STORE_CASE, json_pack("{sisi}", "id", 77, "version", 1));
+	assert_int_equal(cache_save(two, s, 9000, err, sizeof(err)), 0);
+	size_t m;
+	unsigned char *after = slurp(f->path, &m);
+	assert_true(n == m && memcmp(before, after, n) == 0); /* but does not write */
+	free(before);
+	free(after);
+	cache_close(two);
+	cache_close(one);
+	store_free(s);
+	struct cache *three = copen(f->path, f->key, 1 << 20, &info);
+	assert_false(cache_read_only(three)); /* the lock went with the first */
+	cache_close(three);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -453,6 +544,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_evicts_oldest_not_pinned, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pinned_survives, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_offline_search, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_evicted_stays_out, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_forget, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_second_reads_only, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
