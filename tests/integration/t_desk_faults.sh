@@ -65,6 +65,14 @@ expect_eq "...exactly once" "$(notes)" 1
 
 # --- a long absence: the events missed are purged (410), the desk reads again ----
 check "desk two is online" see two ' · en ligne · '
+CASE_ID=$(req GET "/api/v1/cases/$REF" >/dev/null; jbody .id)
+tm send-keys -t two : "open case $REF" Enter
+check "...the case opens" see two ' état : open '
+# an event the desk is sure to have had: the resume point is after it
+jreq POST "/api/v1/cases/$CASE_ID/notes" '{"text":"Note avant la purge"}' \
+	-H "Idempotency-Key: before-purge-1" >/dev/null
+check "...a note written elsewhere appears on it (the desk follows the events)" \
+	see two 'Note avant la purge' 30
 PORT=${URL##*:}
 stop_server
 check "guichetd stopped: the desk says it is offline" see two ' · hors ligne · ' 60
@@ -82,9 +90,7 @@ start_server --heartbeat 2 --listen "127.0.0.1:$PORT" --events-retention 1 3>&-
 check "back after the purge, the desk says it reads everything again" \
 	see two 'tout est relu' 60
 check "...and is online" see two ' · en ligne · '
-tm send-keys -t two : "open case $REF" Enter
-check "...the case opens" see two ' état : open '
-jreq POST "/api/v1/cases/$(req GET "/api/v1/cases/$REF" >/dev/null; jbody .id)/notes" \
-	'{"text":"Note après la purge"}' -H "Idempotency-Key: after-purge-1" >/dev/null
+jreq POST "/api/v1/cases/$CASE_ID/notes" '{"text":"Note après la purge"}' \
+	-H "Idempotency-Key: after-purge-1" >/dev/null
 check "...events flow again: a note written elsewhere appears on the open case" \
 	see two 'Note après la purge' 30
