@@ -160,7 +160,7 @@ FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined $(WARN) $(DEFS) $(INC) 
 	$(call pc,cflags,$(CORE_PKGS) $(CLIENT_PKGS) $(TUI_PKGS))
 # The pure client parsers (no curl, no curses) are fuzzed with the core.
 FUZZ_CORE = $(CORE_SRC) $(wildcard src/client/sse.c src/client/cmdline.c src/client/keyspec.c \
-	src/client/notify.c src/client/palette.c src/client/journal.c \
+	src/client/notify.c src/client/palette.c src/client/journal.c src/client/cache_file.c \
 	src/client/errbuf.c src/client/durable.c)
 fuzz: deps
 	@mkdir -p $(FUZZ_B)
@@ -181,9 +181,16 @@ fuzz: deps
 		grep -E 'stat::number_of_executed_units' $(FUZZ_B)/$$n.log || true; \
 	done
 
-bench: deps all
+# The offline cache's bench is a C program linked like the unit tests.
+$(B)/tests/bench_cache: tests/bench/cache_bench.c $(LIBTUI) $(LIBCLIENT) $(LIBSERVER) $(LIBCORE) | deps
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< \
+		$(LIBTUI) $(LIBCLIENT) $(LIBSERVER) $(LIBCORE) $(TEST_LIBS)
+
+bench: deps all $(B)/tests/bench_cache
 	@B=$(B) bash tests/bench/run
 	@B=$(B) bash tests/bench/desk
+	@B=$(B) bash tests/bench/cache
 
 # --- demo --------------------------------------------------------------------
 demo: all

@@ -10,7 +10,7 @@ GUICHETD=${GUICHETD:-$(pwd)/build/guichetd}
 T=$(mktemp -d "${TMPDIR:-/tmp}/guichet-test.XXXXXX")
 # Nothing a test runs reads or writes the real home: sessions, the durable
 # outbox and its key, the embedded server all go under $T.
-export XDG_DATA_HOME=$T/xdg-data XDG_STATE_HOME=$T/xdg-state XDG_CONFIG_HOME=$T/xdg-config
+export XDG_DATA_HOME=$T/xdg-data XDG_STATE_HOME=$T/xdg-state XDG_CONFIG_HOME=$T/xdg-config XDG_CACHE_HOME=$T/xdg-cache
 TAP_N=0
 TAP_FAILED=0
 SERVER_PID=
