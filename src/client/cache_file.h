@@ -48,9 +48,9 @@ struct cache_file_info {
 	char why[200];                         /* then: what was wrong */
 };
 
-/* Read the file at path: each record, in order, goes to each (its key
- * and data point into *buf and stay valid until the caller frees *buf
- * with cache_file_buf_free).  A file that is not a whole cache sealed
+/* Read the file at path: each record, in order, goes to each (its data
+ * points into *buf and stays valid until the caller frees *buf with
+ * cache_file_buf_free; its key is a copy, valid only during the call).  A file that is not a whole cache sealed
  * under key is set aside (PATH.corrupt-UNIXTIME[-N]), *buf is NULL, and
  * info says why: nothing of it is given to each.  0 (also when absent or
  * set aside), or -1 with err set (an I/O error, out of memory, or each
