@@ -597,24 +597,58 @@ static int cut_back(struct journal *j)
 
 int journal_append(struct journal *j, const void *data, size_t len, char *err, size_t errlen)
 {
-	size_t n;
-	if (len > JOURNAL_RECORD_MAX)
-		return too_long(j, len, err, errlen);
+	return journal_append_n(j, &data, &len, 1, err, errlen);
+}
+
+/* The n records sealed one after the other into one buffer (malloc'd,
+ * *total bytes), numbered from the journal's next. */
+static unsigned char *seal_n(const struct journal *j, const void *const *data, const size_t *len,
+			     size_t n, size_t *total)
+{
+	unsigned char *buf = NULL;
+	size_t at = 0;
+	for (size_t i = 0; i < n; i++) {
+		size_t k;
+		unsigned char *rec = seal(j->key, j->id, j->records + 1 + i, data[i], len[i], &k);
+		unsigned char *grown = rec ? realloc(buf, at + k) : NULL;
+		if (!grown) {
+			free(rec);
+			free(buf);
+			return NULL;
+		}
+		buf = grown;
+		memcpy(buf + at, rec, k);
+		at += k;
+		free(rec);
+	}
+	*total = at;
+	return buf;
+}
+
+int journal_append_n(struct journal *j, const void *const *data, const size_t *len, size_t n,
+		     char *err, size_t errlen)
+{
+	size_t total;
+	for (size_t i = 0; i < n; i++)
+		if (len[i] > JOURNAL_RECORD_MAX)
+			return too_long(j, len[i], err, errlen);
+	if (n == 0)
+		return 0;
 	if (j->dirty && cut_back(j) < 0)
 		return fail_io(j, err, errlen);
-	unsigned char *rec = seal(j->key, j->id, j->records + 1, data, len, &n);
-	if (!rec)
+	unsigned char *buf = seal_n(j, data, len, n, &total);
+	if (!buf)
 		return errbuf_set(err, errlen, "%s", _("mémoire épuisée"));
-	if (write_at(j->fd, rec, n, j->size) < 0 || fdatasync(j->fd) < 0) {
+	if (write_at(j->fd, buf, total, j->size) < 0 || fdatasync(j->fd) < 0) {
 		int e = errno;
-		free(rec);
+		free(buf);
 		cut_back(j);
 		errno = e;
 		return fail_io(j, err, errlen);
 	}
-	free(rec);
-	j->size += (off_t)n;
-	j->records++;
+	free(buf);
+	j->size += (off_t)total;
+	j->records += n;
 	return 0;
 }
 

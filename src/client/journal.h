@@ -54,6 +54,11 @@ struct journal *journal_open(const char *path, const unsigned char key[JOURNAL_K
  * fdatasync.  0 once it is on disk; -1 with err set, and then the file is
  * as it was before the call (a partial write is cut back). */
 int journal_append(struct journal *j, const void *data, size_t len, char *err, size_t errlen);
+/* The same for n records at once (data[i], len[i]), in that order, with
+ * one write and one fdatasync: all of them are on disk, or none (the file
+ * is cut back). */
+int journal_append_n(struct journal *j, const void *const *data, const size_t *len, size_t n,
+		     char *err, size_t errlen);
 
 /* Replace the whole file, atomically, by the records next() gives (it
  * fills *data and *len and returns 1, or returns 0 when there is no more;

@@ -1,7 +1,8 @@
-/* The outbox (see outbox.h): a queue of plain entries, sent one at a time
- * in order, each answer sorted into delivered, to be tried again,
- * conflict or refused. */
+/* The outbox (see outbox.h): a queue of plain entries, sent in order, one
+ * at a time or a run of them in one batch (outbox_batch.c), each answer
+ * sorted into delivered, to be tried again, conflict or refused. */
 #include "client/outbox.h"
+#include "client/outbox_impl.h"
 #include "client/outbox_record.h"
 
 #include <stdio.h>
@@ -21,27 +22,6 @@
 const char *const OUTBOX_STATE_NAMES[] = {
 	[OUTBOX_QUEUED] = "queued", [OUTBOX_SENDING] = "sending",
 	[OUTBOX_CONFLICT] = "conflict", [OUTBOX_REJECTED] = "rejected",
-};
-
-/* The context of the one request in flight, kept in the outbox itself
- * (the network may be freed with it unanswered: nothing to leak).  The
- * entry may be dropped while it flies only by outbox_free, which needs
- * the network gone first. */
-struct flight {
-	struct outbox *ob;
-	uint64_t id;
-};
-
-struct outbox {
-	struct outbox_io io;
-	struct outbox_entry *head, **tail;
-	uint64_t next_id;
-	bool in_flight;            /* then flight says which entry */
-	struct flight flight;
-	bool refused;              /* 401: wait for a new session */
-	struct journal *journal;   /* owned; NULL: in memory only */
-	size_t unreadable;         /* records of the file not understood: kept, never compacted away */
-	char error[256];           /* why the last outbox_add failed */
 };
 
 void outbox_new_key(char key[32])
@@ -87,6 +67,8 @@ void outbox_free(struct outbox *ob)
 		n = e->next;
 		entry_free(e);
 	}
+	for (size_t i = 0; i < ob->ndels; i++)
+		free(ob->dels[i]);
 	journal_close(ob->journal);
 	free(ob);
 }
@@ -131,22 +113,47 @@ static int nothing_more(void *arg, const void **data, size_t *len)
 	return 0;
 }
 
-/* Delivered or dropped: not to be sent again by the next run.  When the
- * outbox is empty the file is started again, so it never grows. */
+/* Delivered or dropped: not to be sent again by the next run.  While a
+ * batch's answers are sorted, the records wait to go down together (one
+ * sync for the batch); a record lost with a crash in between costs
+ * nothing: the entry is sent again with its key and the server answers
+ * what it answered the first time. */
 static void write_del(struct outbox *ob, const struct outbox_entry *e)
 {
-	char err[256];
 	if (!ob->journal)
 		return;
-	if (!ob->head && !ob->unreadable && journal_records(ob->journal) > COMPACT_AFTER) {
-		if (journal_rewrite(ob->journal, nothing_more, NULL, err, sizeof(err)) == 0)
-			return;
-	}
-	if (write_record(ob, outbox_record_del(e), err, sizeof(err)) < 0) {
+	ob->dels[ob->ndels++] = outbox_record_del(e);
+	if (!ob->defer_dels || ob->ndels == OUTBOX_BATCH_MAX)
+		outbox_dels_flush(ob);
+}
+
+/* When the outbox is empty the file is started again, so it never grows. */
+void outbox_dels_flush(struct outbox *ob)
+{
+	const void *data[OUTBOX_BATCH_MAX];
+	size_t len[OUTBOX_BATCH_MAX], n = 0;
+	char err[256] = "";
+	if (!ob->ndels)
+		return;
+	if (!ob->head && !ob->unreadable && journal_records(ob->journal) > COMPACT_AFTER &&
+	    journal_rewrite(ob->journal, nothing_more, NULL, err, sizeof(err)) == 0)
+		goto done;
+	for (size_t i = 0; i < ob->ndels; i++)
+		if (ob->dels[i]) {
+			data[n] = ob->dels[i];
+			len[n++] = strlen(ob->dels[i]);
+		}
+	if (n < ob->ndels)
+		snprintf(err, sizeof(err), "%s", _("mémoire épuisée"));
+	if (journal_append_n(ob->journal, data, len, n, err, sizeof(err)) < 0 || n < ob->ndels) {
 		snprintf(ob->error, sizeof(ob->error), "%s", err);
 		if (ob->io.failed) /* harmless (the next run sends it again, same key): said */
 			ob->io.failed(ob->io.ctx, err);
 	}
+done:
+	for (size_t i = 0; i < ob->ndels; i++)
+		free(ob->dels[i]);
+	ob->ndels = 0;
 }
 
 uint64_t outbox_add(struct outbox *ob, const char *kind, const char *method, const char *path,
@@ -187,7 +194,7 @@ uint64_t outbox_add(struct outbox *ob, const char *kind, const char *method, con
 	return e->id;
 }
 
-static struct outbox_entry *find(const struct outbox *ob, uint64_t id)
+struct outbox_entry *outbox_entry_find(const struct outbox *ob, uint64_t id)
 {
 	for (struct outbox_entry *e = ob->head; e; e = e->next)
 		if (e->id == id)
@@ -196,7 +203,10 @@ static struct outbox_entry *find(const struct outbox *ob, uint64_t id)
 }
 
 const struct outbox_entry *outbox_first(const struct outbox *ob) { return ob->head; }
-const struct outbox_entry *outbox_find(const struct outbox *ob, uint64_t id) { return find(ob, id); }
+const struct outbox_entry *outbox_find(const struct outbox *ob, uint64_t id)
+{
+	return outbox_entry_find(ob, id);
+}
 
 static void unlink_entry(struct outbox *ob, struct outbox_entry *e)
 {
@@ -230,7 +240,7 @@ static void answer_job(struct outbox_entry *e, enum job_why why, const char *msg
 	job_part_done(j, why, "%s", msg ? msg : "");
 }
 
-static const struct outbox_kind *kind_of(const struct outbox *ob, const char *kind)
+const struct outbox_kind *outbox_kind_of(const struct outbox *ob, const char *kind)
 {
 	for (size_t i = 0; i < ob->io.nkinds; i++)
 		if (strcmp(ob->io.kinds[i].kind, kind) == 0)
@@ -269,7 +279,7 @@ static void schedule_retry(struct outbox_entry *e)
 /* No answer, or an answer that says "later": keep it, try again.  A 409
  * is "later" only while the first request with the same key still runs;
  * any other conflict (a chat no longer waiting, a merged record) stays. */
-static bool transient(const struct net_result *res)
+bool outbox_transient(const struct net_result *res)
 {
 	int st = res->status;
 	if (st == 409)
@@ -277,26 +287,38 @@ static bool transient(const struct net_result *res)
 	return st == 0 || st == 408 || st == 429 || st >= 500;
 }
 
-static void on_sent(void *arg, const struct net_result *res)
+static void answer_queued(struct outbox *ob, struct outbox_entry *e)
 {
-	struct flight *f = arg;
-	struct outbox *ob = f->ob;
-	struct outbox_entry *e = find(ob, f->id);
-	ob->in_flight = false;
-	if (!e)
-		return;
+	answer_job(e, JOB_OK, NULL,
+		   json_pack("{sbsIsb}", "queued", 1, "outbox_id", (json_int_t)e->id, "durable",
+			     ob->journal != NULL));
+}
+
+/* The entries behind one that waits for the network wait too: whoever
+ * waits for them is told so now rather than when their turn comes (a
+ * script queueing ten notes offline hears about the ten at once). */
+static void answer_followers(struct outbox *ob, struct outbox_entry *e)
+{
+	for (struct outbox_entry *f = e->next; f; f = f->next)
+		if (f->job && f->state == OUTBOX_QUEUED)
+			answer_queued(ob, f);
+}
+
+void outbox_settle(struct outbox *ob, struct outbox_entry *e, const struct net_result *res)
+{
 	e->status = res->status;
 	snprintf(e->error, sizeof(e->error), "%s", res->status >= 200 && res->status < 300 ? ""
 						 : net_why(res));
 	if (res->status >= 200 && res->status < 300) {
-		const struct outbox_kind *k = kind_of(ob, e->kind);
+		const struct outbox_kind *k = outbox_kind_of(ob, e->kind);
 		if (k && k->delivered)
 			k->delivered(ob->io.ctx, e, res);
 		rebase_followers(ob, e, res->body);
 		answer_job(e, JOB_OK, NULL, res->body ? json_incref(res->body) : json_object());
 		unlink_entry(ob, e);
-		e = NULL;
-	} else if (res->status == 401) {
+		return;
+	}
+	if (res->status == 401) {
 		ob->refused = true;
 		e->state = OUTBOX_QUEUED;
 		answer_job(e, JOB_AUTH, e->error, NULL);
@@ -305,18 +327,28 @@ static void on_sent(void *arg, const struct net_result *res)
 		json_decref(e->current);
 		e->current = json_incref(json_object_get(res->body, "current"));
 		answer_job(e, JOB_FAILED, e->error, NULL);
-	} else if (transient(res)) {
+	} else if (outbox_transient(res)) {
 		schedule_retry(e);
 		/* whoever waits is told it is saved and queued: the agent goes on */
-		answer_job(e, JOB_OK, NULL,
-			   json_pack("{sbsIsb}", "queued", 1, "outbox_id", (json_int_t)e->id,
-				     "durable", ob->journal != NULL));
+		answer_queued(ob, e);
+		answer_followers(ob, e);
 	} else {
 		e->state = OUTBOX_REJECTED;
 		answer_job(e, JOB_FAILED, e->error, NULL);
 	}
-	if (e && ob->io.answered)
+	if (ob->io.answered)
 		ob->io.answered(ob->io.ctx, e, res);
+}
+
+static void on_sent(void *arg, const struct net_result *res)
+{
+	struct flight *f = arg;
+	struct outbox *ob = f->ob;
+	struct outbox_entry *e = outbox_entry_find(ob, f->ids[0]);
+	ob->in_flight = false;
+	if (!e)
+		return;
+	outbox_settle(ob, e, res);
 	outbox_pump(ob, loop_now_ms());
 }
 
@@ -324,7 +356,8 @@ static int send_entry(struct outbox *ob, struct outbox_entry *e)
 {
 	struct flight *f = &ob->flight;
 	f->ob = ob;
-	f->id = e->id;
+	f->ids[0] = e->id;
+	f->n = 1;
 	e->state = OUTBOX_SENDING;
 	e->attempts++;
 	ob->in_flight = true;
@@ -346,9 +379,12 @@ int64_t outbox_pump(struct outbox *ob, int64_t now_ms)
 	for (struct outbox_entry *e = ob->head; e; e = e->next) {
 		if (e->state != OUTBOX_QUEUED)
 			continue; /* parked: waits for the agent */
-		if (e->next_try_ms > now_ms)
+		if (e->next_try_ms > now_ms) {
+			if (e->attempts > 0) /* it found no server: what came after waits too */
+				answer_followers(ob, e);
 			return e->next_try_ms - now_ms;
-		if (send_entry(ob, e) == 0)
+		}
+		if (outbox_batch_send(ob, e, now_ms) == 0 || send_entry(ob, e) == 0)
 			return 0;
 		return e->next_try_ms - now_ms;
 	}
@@ -388,7 +424,7 @@ size_t outbox_blocked(const struct outbox *ob)
 
 int outbox_reapply(struct outbox *ob, uint64_t id, char *err, size_t errlen)
 {
-	struct outbox_entry *e = find(ob, id);
+	struct outbox_entry *e = outbox_entry_find(ob, id);
 	if (!e || (e->state != OUTBOX_CONFLICT && e->state != OUTBOX_REJECTED)) {
 		snprintf(err, errlen, _("reapply : pas d'action %llu en conflit ou refusée"),
 			 (unsigned long long)id);
@@ -415,7 +451,7 @@ int outbox_reapply(struct outbox *ob, uint64_t id, char *err, size_t errlen)
 
 int outbox_drop(struct outbox *ob, uint64_t id, char *err, size_t errlen)
 {
-	struct outbox_entry *e = find(ob, id);
+	struct outbox_entry *e = outbox_entry_find(ob, id);
 	if (!e) {
 		snprintf(err, errlen, _("drop : pas d'action %llu"), (unsigned long long)id);
 		return -1;

@@ -3,7 +3,9 @@
  * there.  An entry is plain data (kind, method, path, body, the version it
  * was made against, the Idempotency-Key made once when the agent acted):
  * sending it again after a timeout or a reconnection never makes a second
- * note.  Entries go out one at a time, in the order they were made; one
+ * note.  Entries go out in the order they were made, one request at a
+ * time: an entry, or a run of entries that may be batched (notes, chat
+ * messages: after a reconnection, up to 100 in one request); one
  * that gets no answer is tried again with a backoff (0.5 s doubling to
  * 30 s, plus up to a quarter of jitter), at once when the connection comes
  * back.  A 412 keeps the agent's change and the server's current record
@@ -66,6 +68,7 @@ struct outbox_entry {
 struct outbox_kind {
 	const char *kind;
 	void (*delivered)(void *ctx, const struct outbox_entry *e, const struct net_result *res);
+	bool batch;                /* may go to the server in a batch (io.send_batch) */
 };
 
 /* How the outbox reaches the world.  send queues the request of e and
@@ -84,6 +87,9 @@ struct outbox_io {
 	/* The journal could not be written after the entry was saved (a
 	 * change to it, its delivery): said to the agent; may be NULL. */
 	void (*failed)(void *ctx, const char *why);
+	/* Send a batch (POST /api/v1/batch, body borrowed) as send does;
+	 * may be NULL: entries then go one at a time. */
+	int (*send_batch)(void *arg, const json_t *body, net_done_fn done, void *done_arg);
 };
 
 struct outbox;

@@ -204,6 +204,24 @@ g --wait=30 -e outbox >"$T/out" 2>"$T/err"
 expect_eq "after SIGKILL, the next run sends it: exit 0" "$?" 0
 expect_eq "...the note reached the server exactly once" "$(note_count 'Gardée malgré le kill')" 1
 
+# --- several notes in one script while guichetd is down: each is told at once ------------
+# (--login says whose outbox and cache they are: guichetd cannot, being away)
+stop_server
+{ echo "open case $CASE_ID"; for i in 1 2 3; do echo "note Hors ligne $i"; done; } >"$T/three.in"
+g --login alice --batch <"$T/three.in" >"$T/out" 2>"$T/err"
+expect_eq "three notes in a script while guichetd is down: kept, exit 5" "$?" 5
+expect_eq "...each is told it is queued, on its own line" \
+	"$(jq -c 'select(.command=="note") | [.line, .ok, .result.queued]' "$T/out" | paste -sd ' ')" \
+	'[2,true,true] [3,true,true] [4,true,true]'
+check "...none is left waiting for an answer that cannot come" sh -c "! grep -q 'pas de réponse' '$T/err'"
+start_server --listen "127.0.0.1:$PORT"
+g --login alice --wait=30 -e outbox >"$T/out" 2>"$T/err"
+expect_eq "...the next run sends them: exit 0" "$?" 0
+TOKEN=$ALICE req GET "/api/v1/cases/$CASE_ID/events" >/dev/null
+expect_eq "...each reached the server once, in the order they were written" \
+	"$(jq -r '[.items[] | select(.kind=="note" and (.data.text | startswith("Hors ligne")))] | sort_by(.id) | map(.data.text) | join(",")' "$T/body")" \
+	"Hors ligne 1,Hors ligne 2,Hors ligne 3"
+
 # --- the outbox sealed by a passphrase (set cache_passphrase yes, --passphrase-fd) ------
 PD=$T/pass-data
 printf 'set cache_passphrase yes\n' >"$T/pass.rc"

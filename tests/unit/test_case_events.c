@@ -41,7 +41,7 @@ static int no_send(void *arg, const struct outbox_entry *e, net_done_fn done, vo
 	return -1;
 }
 
-static const struct outbox_kind KINDS[] = { { "case.patch", NULL } };
+static const struct outbox_kind KINDS[] = { { "case.patch", NULL, false } };
 
 /* A change of mine to the case, on its way. */
 static uint64_t mine(struct desk *d)
@@ -66,7 +66,7 @@ static void answered(struct desk *d, uint64_t id, int version)
 static int setup(void **state)
 {
 	struct desk *d = desk_new();
-	const struct outbox_io io = { no_send, NULL, KINDS, 1, d, NULL, NULL, NULL };
+	const struct outbox_io io = { no_send, NULL, KINDS, 1, d, NULL, NULL, NULL, NULL };
 	if (!d || !(d->outbox = outbox_new(&io)))
 		return -1;
 	put_case(d, 1);

@@ -110,9 +110,9 @@ static void on_answered(void *ctx, const struct outbox_entry *e, const struct ne
 }
 
 static const struct outbox_kind KINDS[] = {
-	{ "case.note", on_delivered },
-	{ "case.patch", on_delivered },
-	{ "chat.say", NULL },        /* a kind with nothing to do once delivered */
+	{ "case.note", on_delivered, false },
+	{ "case.patch", on_delivered, false },
+	{ "chat.say", NULL, false }, /* a kind with nothing to do once delivered */
 };
 
 static struct fx *fx_new(void)
@@ -122,7 +122,7 @@ static struct fx *fx_new(void)
 	fx->store = store_new();
 	assert_non_null(fx->store);
 	const struct outbox_io io = { fake_send, fx, KINDS, sizeof(KINDS) / sizeof(KINDS[0]),
-				      fx, fx->store, on_answered, NULL };
+				      fx, fx->store, on_answered, NULL, NULL };
 	fx->ob = outbox_new(&io);
 	assert_non_null(fx->ob);
 	return fx;
@@ -896,11 +896,27 @@ static void test_job_results(void **state)
 	assert_int_equal(j->refs, 1);
 	job_unref(j);
 
-	/* the outbox freed with an entry still holding a job: its reference goes */
+	/* behind c, which waits for its next try: queued too, said at once
+	 * (a script writing ten notes offline is not kept waiting) */
 	j = job_new(NULL);
-	note(fx, 9, "six", j); /* behind c, which waits for its next try */
+	uint64_t six = note(fx, 9, "six", j);
 	nothing_sent(fx, loop_now_ms());
+	assert_true(j->done);
+	assert_int_equal(j->why, JOB_OK);
+	q = json_pack("{sbsIsb}", "queued", 1, "outbox_id", (json_int_t)six, "durable", 0);
+	assert_true(json_equal(j->result, q));
+	json_decref(q);
+	assert_int_equal(j->refs, 1);
+	job_unref(j);
+
+	/* the outbox freed with an entry still holding a job: its reference goes */
+	outbox_retry_now(fx->ob);
+	j = job_new(NULL);
+	i = sent(fx, loop_now_ms()); /* c again */
+	note(fx, 9, "sept", j);       /* behind it: waits for its answer */
+	assert_false(j->done);
 	assert_int_equal(j->refs, 2);
+	fx->calls[i].answered = true; /* the network goes first (net_free): never answered */
 	outbox_free(fx->ob);
 	fx->ob = NULL;
 	assert_int_equal(j->refs, 1);

@@ -53,7 +53,7 @@ static int fake_send(void *a, const struct outbox_entry *e, net_done_fn done, vo
 	return 0;
 }
 
-static const struct outbox_kind KINDS[] = { { "case.note", NULL }, { "case.patch", NULL } };
+static const struct outbox_kind KINDS[] = { { "case.note", NULL, false }, { "case.patch", NULL, false } };
 
 /* A run of the desk: a new outbox on the journal (restored: how many came back). */
 static struct run *run_start(struct fx *fx, int *restored)
@@ -62,7 +62,7 @@ static struct run *run_start(struct fx *fx, int *restored)
 	struct run *r = calloc(1, sizeof(*r));
 	assert_non_null(r);
 	r->store = store_new();
-	const struct outbox_io io = { fake_send, r, KINDS, 2, r, r->store, NULL, NULL };
+	const struct outbox_io io = { fake_send, r, KINDS, 2, r, r->store, NULL, NULL, NULL };
 	r->ob = outbox_new(&io);
 	assert_non_null(r->ob);
 	int n = outbox_persist(r->ob, fx->file, fx->key, NULL, err, sizeof(err));
@@ -227,7 +227,7 @@ static void test_in_memory_entries_written_at_persist(void **state)
 	struct run *b = calloc(1, sizeof(*b));
 	assert_non_null(b);
 	b->store = store_new();
-	const struct outbox_io io = { fake_send, b, KINDS, 2, b, b->store, NULL, NULL };
+	const struct outbox_io io = { fake_send, b, KINDS, 2, b, b->store, NULL, NULL, NULL };
 	b->ob = outbox_new(&io);
 	note(b, 9, "avant le disque");
 	assert_false(outbox_durable(b->ob));
