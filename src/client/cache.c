@@ -58,7 +58,8 @@ static void search_forget(struct cache *c)
 {
 	json_decref(c->found);
 	json_decref(c->refs);
-	c->found = c->refs = NULL;
+	json_decref(c->case_ids);
+	c->found = c->refs = c->case_ids = NULL;
 }
 
 static struct entry *entry_of(const struct cache *c, const char *key)
@@ -141,6 +142,7 @@ void cache_close(struct cache *c)
 		close(c->lock_fd);
 	json_decref(c->found);
 	json_decref(c->refs);
+	json_decref(c->case_ids);
 	sodium_free(c->key);
 	free(c);
 }

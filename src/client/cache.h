@@ -76,6 +76,10 @@ size_t cache_bytes(const struct cache *c);
  * out of memory.  The caller owns it. */
 json_t *cache_search(struct cache *c, struct store *s, const char *query, size_t max);
 
+/* The id of the case with this reference ("2026-000123") that the store
+ * or the cache holds, or 0: an open by reference, offline. */
+int64_t cache_case_by_ref(struct cache *c, struct store *s, const char *ref);
+
 /* Decode what the search needs from the cache now (the first search
  * then does not pay for it): for an idle moment.  0, or -1 when out of
  * memory. */

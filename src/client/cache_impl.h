@@ -39,6 +39,7 @@ struct cache {
 	json_t *found;           /* search: summaries of the citizens in v, built once (at an
 	                          * idle moment), forgotten when one of them is evicted */
 	json_t *refs;            /* search: case reference -> citizen id, in v */
+	json_t *case_ids;        /* open by reference: case reference -> case id, in v */
 };
 
 #endif

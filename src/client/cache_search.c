@@ -34,33 +34,42 @@ static json_t *summary(const json_t *cit)
 	return out;
 }
 
-static void note_ref(json_t *refs, const json_t *kase, int64_t citizen)
+/* What a search and an open by reference need to know of the cache. */
+struct known {
+	json_t *found;           /* citizen id -> summary */
+	json_t *refs;            /* case reference -> citizen id */
+	json_t *cases;           /* case reference -> case id */
+};
+
+static void note_ref(const struct known *k, const json_t *kase, int64_t citizen)
 {
 	const char *ref = jtext(kase, "ref");
 	if (*ref && citizen > 0)
-		json_object_set_new(refs, ref, json_integer(citizen));
+		json_object_set_new(k->refs, ref, json_integer(citizen));
+	if (*ref && jint(kase, "id") > 0)
+		json_object_set_new(k->cases, ref, json_integer(jint(kase, "id")));
 }
 
 /* A citizen record (the 360° view) into found and its cases into refs. */
-static void take_citizen(json_t *found, json_t *refs, const json_t *cit)
+static void take_citizen(const struct known *kn, const json_t *cit)
 {
 	char id[32];
 	const json_t *merged = json_object_get(cit, "merged_into");
 	if (jint(cit, "id") <= 0 || (merged && !json_is_null(merged)))
 		return;
 	snprintf(id, sizeof(id), "%lld", (long long)jint(cit, "id"));
-	json_object_set_new(found, id, summary(cit));
+	json_object_set_new(kn->found, id, summary(cit));
 	size_t i;
 	json_t *k;
-	json_array_foreach(json_object_get(cit, "cases"), i, k) note_ref(refs, k, jint(cit, "id"));
+	json_array_foreach(json_object_get(cit, "cases"), i, k) note_ref(kn, k, jint(cit, "id"));
 }
 
-static void take(json_t *found, json_t *refs, const char *key, json_t *rec)
+static void take(const struct known *k, const char *key, json_t *rec)
 {
 	if (strncmp(key, "citizen:", 8) == 0)
-		take_citizen(found, refs, rec);
+		take_citizen(k, rec);
 	else if (strncmp(key, "case:", 5) == 0)
-		note_ref(refs, rec, jint(rec, "citizen_id"));
+		note_ref(k, rec, jint(rec, "citizen_id"));
 }
 
 /* The cache's citizens and case references, decoded once. */
@@ -70,16 +79,18 @@ static int build(struct cache *c)
 		return 0;
 	c->found = json_object();
 	c->refs = json_object();
-	if (!c->found || !c->refs)
+	c->case_ids = json_object();
+	if (!c->found || !c->refs || !c->case_ids)
 		return -1;
+	const struct known k = { c->found, c->refs, c->case_ids };
 	for (size_t i = 0; i < c->v.n; i++) {
 		const struct entry *e = &c->v.e[i];
 		if (!e->data ||
 		    (strncmp(e->key, "citizen:", 8) != 0 && strncmp(e->key, "case:", 5) != 0))
 			continue;
-		json_t *j = json_loadb((const char *)e->data, e->len, 0, NULL);
+		json_t *j = json_loadb((const char *)e->data, e->len, JSON_REJECT_DUPLICATES, NULL);
 		if (json_is_object(j))
-			take(c->found, c->refs, e->key, j);
+			take(&k, e->key, j);
 		json_decref(j);
 	}
 	return 0;
@@ -90,16 +101,12 @@ int cache_search_prepare(struct cache *c)
 	return build(c);
 }
 
-struct hot {
-	json_t *found, *refs;
-};
-
+/* What the store holds now (newer than the cache's copy, or not in it). */
 static void hot_rec(void *arg, const char *key, enum store_type t, int64_t id, json_t *r)
 {
-	struct hot *h = arg;
 	(void)id;
 	if (t == STORE_CITIZEN || t == STORE_CASE)
-		take(h->found, h->refs, key, r);
+		take(arg, key, r);
 }
 
 static bool has(const json_t *arr, const char *value, bool nocase)
@@ -154,9 +161,9 @@ json_t *cache_search(struct cache *c, struct store *s, const char *query, size_t
 {
 	char norm[256];
 	const char *kind = search_kind(query, norm, sizeof(norm));
-	struct hot h = { json_object(), json_object() };
+	struct known h = { json_object(), json_object(), json_object() };
 	json_t *out = NULL, **cands = NULL;
-	if (!h.found || !h.refs || build(c) < 0)
+	if (!h.found || !h.refs || !h.cases || build(c) < 0)
 		goto done;
 	store_each(s, hot_rec, NULL, &h);
 	json_object_update_missing(h.found, c->found);
@@ -173,5 +180,21 @@ done:
 	free(cands);
 	json_decref(h.found);
 	json_decref(h.refs);
+	json_decref(h.cases);
 	return out;
+}
+
+int64_t cache_case_by_ref(struct cache *c, struct store *s, const char *ref)
+{
+	struct known h = { json_object(), json_object(), json_object() };
+	int64_t id = 0;
+	if (h.found && h.refs && h.cases && build(c) == 0) {
+		store_each(s, hot_rec, NULL, &h);
+		json_object_update_missing(h.cases, c->case_ids);
+		id = json_integer_value(json_object_get(h.cases, ref));
+	}
+	json_decref(h.found);
+	json_decref(h.refs);
+	json_decref(h.cases);
+	return id;
 }

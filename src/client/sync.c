@@ -131,6 +131,8 @@ void on_record(void *arg, const struct net_result *res)
 		store_put(t->d->store, t->type, json_incref(res->body));
 	else if (gone(res) && t->id > 0)
 		forget_record(t->d, t->type, t->id);
+	if (res->status == 0 && t->by_ref && t->failed)
+		t->failed(t, res); /* may find the id the reference had */
 	t->held = res->status == 0 && t->id > 0 && store_get(t->d->store, t->type, t->id);
 	if (t->then && res->status == 200)
 		t->then(t, res);
@@ -353,10 +355,32 @@ static void case_landed(struct ticket *t, const struct net_result *res)
 		sync_case_events(d, id, t->job);
 }
 
+/* No answer for a case asked by reference: one the cache holds is the
+ * open case, its history with it, as if asked by number. */
+static void case_by_ref_offline(struct ticket *t, const struct net_result *res)
+{
+	struct desk *d = t->d;
+	(void)res;
+	int64_t id = d->cache ? cache_case_by_ref(d->cache, d->store, t->query) : 0;
+	if (id <= 0 || t->ask != d->case_ask)
+		return;
+	t->id = id;
+	d->case_id = id;
+	d->unreachable = true;
+	sync_case_events(d, id, t->job);
+}
+
 void sync_open_case(struct desk *d, const char *id_or_ref, struct job *j)
 {
-	char path[160];
+	char path[160], id[32];
 	bool by_ref = strchr(id_or_ref, '-') != NULL;
+	int64_t held = by_ref && d->unreachable && d->cache
+			       ? cache_case_by_ref(d->cache, d->store, id_or_ref) : 0;
+	if (held > 0) { /* offline, a case the desk has: opened as by its number */
+		snprintf(id, sizeof(id), "%lld", (long long)held);
+		id_or_ref = id;
+		by_ref = false;
+	}
 	d->case_ask++;
 	d->case_id = by_ref ? 0 : strtoll(id_or_ref, NULL, 10);
 	d->kase_stale = false;
@@ -370,6 +394,8 @@ void sync_open_case(struct desk *d, const char *id_or_ref, struct job *j)
 		t->ask = d->case_ask;
 		t->by_ref = by_ref;
 		t->then = case_landed;
+		t->failed = case_by_ref_offline;
+		snprintf(t->query, sizeof(t->query), "%.*s", (int)sizeof(t->query) - 1, id_or_ref);
 		ticket_get(t, path, on_record);
 	}
 	if (!by_ref) /* at the same time */

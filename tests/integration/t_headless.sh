@@ -207,9 +207,9 @@ expect_eq "...the note reached the server exactly once" "$(note_count 'Gardée m
 # --- several notes in one script while guichetd is down: each is told at once ------------
 # (--login says whose outbox and cache they are: guichetd cannot, being away)
 stop_server
-{ echo "open case $CASE_ID"; for i in 1 2 3; do echo "note Hors ligne $i"; done; } >"$T/three.in"
+{ echo "open case $REF"; for i in 1 2 3; do echo "note Hors ligne $i"; done; } >"$T/three.in"
 g --login alice --batch <"$T/three.in" >"$T/out" 2>"$T/err"
-expect_eq "three notes in a script while guichetd is down: kept, exit 5" "$?" 5
+expect_eq "the case opened by its reference from the cache, three notes while guichetd is down: kept, exit 5" "$?" 5
 expect_eq "...each is told it is queued, on its own line" \
 	"$(jq -c 'select(.command=="note") | [.line, .ok, .result.queued]' "$T/out" | paste -sd ' ')" \
 	'[2,true,true] [3,true,true] [4,true,true]'
