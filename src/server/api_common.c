@@ -79,6 +79,13 @@ static struct audit_entry entry(const struct req *r, const char *action, const c
 int api_audit_read(struct req *r, struct store_tx *tx, const char *action,
 		   const char *target_type, int64_t target_id, int64_t citizen_id, int result)
 {
+	/* a batch holds the write lock the audit writer needs, and frees its
+	 * items before any callback (RF_BATCH routes never come here) */
+	if (r->is_sub) {
+		tx->ops->rollback(tx);
+		reply_problem(r, 500, "Internal error", "an audited read cannot be part of a batch");
+		return -1;
+	}
 	struct audit_entry e = entry(r, action, target_type, target_id, citizen_id, result);
 	tx->ops->rollback(tx); /* end the snapshot: nothing was written */
 	/* The thread goes on to build the answer; the connection waits for the

@@ -6,6 +6,7 @@
 
 void api_agents(struct req *r);
 void api_audit_list(struct req *r);
+void api_batch(struct req *r);
 void api_call_accept(struct req *r);
 void api_call_decline(struct req *r);
 void api_call_list(struct req *r);

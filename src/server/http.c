@@ -2,7 +2,8 @@
  * suites only), limits (body, headers, connections per address, idle
  * timeout), and the life of one request: gather a bounded body, find the
  * route, check the caller, honour Idempotency-Key, run the handler, send
- * its answer.  Handlers see only struct req (http.h). */
+ * its answer; and the items of a batch, run through the same steps
+ * (req_sub_new, req_run_route).  Handlers see only struct req (http.h). */
 #include "server/http.h"
 
 #include <arpa/inet.h>
@@ -182,11 +183,19 @@ void reply_etag(struct req *r, int64_t version)
 
 const char *req_header(struct req *r, const char *name)
 {
+	if (r->is_sub) {
+		for (size_t i = 0; i < REQ_SUB_HEADERS; i++)
+			if (r->sub_headers[i][0] && strcasecmp(r->sub_headers[i][0], name) == 0)
+				return r->sub_headers[i][1];
+		return NULL;
+	}
 	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
 }
 
 const char *req_query(struct req *r, const char *name)
 {
+	if (r->is_sub)
+		return NULL;
 	return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
@@ -399,6 +408,39 @@ static bool append_body(struct req *r, const char *data, size_t n)
 	return true;
 }
 
+struct req *req_sub_new(const struct req *outer, const char *method, const char *url,
+			const char *body, size_t body_len, const char *idem_key)
+{
+	struct req *r = calloc(1, sizeof(*r));
+	if (!r)
+		return NULL;
+	r->srv = outer->srv;
+	r->conn = outer->conn;
+	r->method = method;
+	r->url = url;
+	r->caller = outer->caller;
+	memcpy(r->client_addr, outer->client_addr, sizeof(r->client_addr));
+	r->started_ns = now_ns();
+	r->is_sub = true;
+	r->sub_headers[0][0] = "Idempotency-Key";
+	r->sub_headers[0][1] = idem_key;
+	r->sub_headers[1][0] = "Content-Type";
+	r->sub_headers[1][1] = "application/json";
+	pthread_mutex_init(&r->audit_mu, NULL);
+	pthread_cond_init(&r->audit_cv, NULL);
+	if (body_len && !append_body(r, body, body_len)) {
+		req_free(r);
+		return NULL;
+	}
+	return r;
+}
+
+void req_sub_free(struct req *sub)
+{
+	if (sub)
+		req_free(sub);
+}
+
 static void add_header(struct MHD_Response *resp, const char *name, const char *value)
 {
 	if (value && *value)
@@ -546,7 +588,8 @@ int req_commit(struct req *r, struct store_tx *tx)
 		return -1;
 	}
 	r->idem_stored = r->idem_key[0] != '\0';
-	if (r->emitted)
+	/* an item's events are not committed yet: its batch wakes the hub */
+	if (r->emitted && !r->is_sub)
 		hub_notify(r->srv->hub);
 	return 0;
 }
@@ -573,13 +616,17 @@ static void run(struct req *r, const char *url, const char *method)
 		reply_problem(r, 503, "Store unavailable", "cannot open the database");
 		return;
 	}
-	if (rt->roles != ROLE_NONE) {
-		if (authenticate(r, tx) < 0)
-			return;
-		if (!(rt->roles & r->caller.role)) {
-			reply_problem(r, 403, "Forbidden", "your role may not do this");
-			return;
-		}
+	if (rt->roles != ROLE_NONE && authenticate(r, tx) < 0)
+		return;
+	req_run_route(r, rt, tx);
+}
+
+void req_run_route(struct req *r, const struct route *rt, struct store_tx *tx)
+{
+	r->route = rt;
+	if (rt->roles != ROLE_NONE && !(rt->roles & r->caller.role)) {
+		reply_problem(r, 403, "Forbidden", "your role may not do this");
+		return;
 	}
 	if ((rt->flags & RF_IDEMPOTENT) && !idem_begin(r, tx))
 		return;

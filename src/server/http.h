@@ -45,6 +45,7 @@ struct caller {
 };
 
 #define REQ_MAX_PARAMS 3
+#define REQ_SUB_HEADERS 2
 
 struct req {
 	struct server *srv;
@@ -91,6 +92,12 @@ struct req {
 	bool audit_ok;
 
 	uint64_t started_ns;
+
+	/* An item of a batch (req_sub_new) has no headers nor query string of
+	 * its own: req_header answers from sub_headers (name, value pairs,
+	 * borrowed), req_query with NULL, never from the connection. */
+	bool is_sub;
+	const char *sub_headers[REQ_SUB_HEADERS][2];
 };
 
 enum { AUDIT_NONE, AUDIT_PENDING, AUDIT_SUSPENDED, AUDIT_DONE };
@@ -166,9 +173,30 @@ void http_resume(struct MHD_Connection *c);
 /* Suspend an event-stream connection; only from its stream_read. */
 void http_suspend(struct MHD_Connection *c);
 
+/* --- sub-requests: the items of a batch (api_batch.c) -------------------- */
+
+/* A request made on behalf of outer: on its connection, for its caller
+ * (already authenticated), from its address; method and url are borrowed
+ * (they must outlive it), the body is copied; its Idempotency-Key header is
+ * idem_key (borrowed) and its Content-Type application/json, as a single
+ * request would send.  Route it with routes_match (which fills its params)
+ * and run it with req_run_route.  NULL when out of memory. */
+struct req *req_sub_new(const struct req *outer, const char *method, const char *url,
+			const char *body, size_t body_len, const char *idem_key);
+void req_sub_free(struct req *sub);
+
+/* Run a request already routed to rt, its caller known: the role check,
+ * the Idempotency-Key (a stored answer replayed, or the key claimed), the
+ * handler, then nothing left behind when it did not commit (its
+ * transaction rolled back, its claim released).  What every request does
+ * after authentication; a batch does it for each item. */
+void req_run_route(struct req *r, const struct route *rt, struct store_tx *tx);
+
 /* Commit the request's write transaction, storing the answer already set
  * for its Idempotency-Key in the same transaction, so that a replay can
- * never run the write twice.  Returns 0, or -1 with a 503 answered. */
+ * never run the write twice; wakes the event hub when the request emitted
+ * events (the batch does it for its items, after its own commit).  Returns
+ * 0, or -1 with a 503 answered. */
 int req_commit(struct req *r, struct store_tx *tx);
 
 #endif

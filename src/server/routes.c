@@ -9,6 +9,7 @@
 #define STAFF ROLES_STAFF
 #define SUPER ROLES_SUPERVISION
 #define IDEM RF_IDEMPOTENT
+#define BATCH (RF_IDEMPOTENT | RF_BATCH)
 
 const struct route routes[] = {
 	{ "GET", "/healthz", api_healthz, ROLE_NONE, 0 },
@@ -35,17 +36,17 @@ const struct route routes[] = {
 	{ "GET", "/api/v1/cases/{id}", api_case_get, STAFF, 0 },
 	{ "PATCH", "/api/v1/cases/{id}", api_case_patch, STAFF, IDEM },
 	{ "GET", "/api/v1/cases/{id}/events", api_case_events, STAFF, 0 },
-	{ "POST", "/api/v1/cases/{id}/notes", api_case_note, STAFF, IDEM },
+	{ "POST", "/api/v1/cases/{id}/notes", api_case_note, STAFF, BATCH },
 	{ "PUT", "/api/v1/cases/{id}/viewing", api_case_viewing_put, STAFF, 0 },
 	{ "DELETE", "/api/v1/cases/{id}/viewing", api_case_viewing_delete, STAFF, 0 },
 	{ "POST", "/api/v1/cases/{id}/transfer", api_case_transfer, STAFF, IDEM },
-	{ "POST", "/api/v1/interactions", api_interaction_create, STAFF, IDEM },
+	{ "POST", "/api/v1/interactions", api_interaction_create, STAFF, BATCH },
 	{ "GET", "/api/v1/interactions/{id}", api_interaction_get, STAFF, 0 },
 	{ "GET", "/api/v1/chats", api_chat_list, STAFF, 0 },
 	{ "GET", "/api/v1/chats/{id}", api_chat_get, STAFF, 0 },
 	{ "POST", "/api/v1/chats/{id}/accept", api_chat_accept, STAFF, IDEM },
 	{ "POST", "/api/v1/chats/{id}/decline", api_chat_decline, STAFF, IDEM },
-	{ "POST", "/api/v1/chats/{id}/messages", api_chat_message, STAFF, IDEM },
+	{ "POST", "/api/v1/chats/{id}/messages", api_chat_message, STAFF, BATCH },
 	{ "POST", "/api/v1/chats/{id}/close", api_chat_close, STAFF, IDEM },
 	{ "GET", "/api/v1/calls", api_call_list, STAFF, 0 },
 	{ "POST", "/api/v1/calls/{id}/accept", api_call_accept, STAFF, IDEM },
@@ -56,6 +57,8 @@ const struct route routes[] = {
 	{ "GET", "/api/v1/templates", api_templates, STAFF, 0 },
 	{ "GET", "/api/v1/kb", api_kb, STAFF, 0 },
 	{ "GET", "/api/v1/audit", api_audit_list, SUPER, 0 },
+	/* not idempotent itself: each item has its own key */
+	{ "POST", "/api/v1/batch", api_batch, STAFF, 0 },
 	{ "POST", "/public/v1/chats", api_public_chat_start, ROLE_NONE, IDEM },
 	{ "GET", "/public/v1/chats/{id}", api_public_chat_get, ROLE_PUBLIC, 0 },
 	{ "POST", "/public/v1/chats/{id}/messages", api_public_chat_message, ROLE_PUBLIC, IDEM },

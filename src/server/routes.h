@@ -14,6 +14,11 @@ enum route_flags {
 	RF_IDEMPOTENT = 1 << 0, /* honours Idempotency-Key (every POST/PATCH but login) */
 	RF_STREAM = 1 << 1,     /* long-lived event stream: no idle timeout */
 	RF_NO_AUDIT_IP = 1 << 2,
+	/* may be an item of POST /api/v1/batch: an idempotent write whose
+	 * handler needs no header but Idempotency-Key (no If-Match) and no
+	 * query, and never uses api_audit_read (its record is written by
+	 * another connection, which would wait for the batch's write lock) */
+	RF_BATCH = 1 << 3,
 };
 
 struct route {

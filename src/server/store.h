@@ -82,6 +82,16 @@ struct store_ops {
 	int (*begin_read)(struct store_tx *tx);
 	int (*commit)(struct store_tx *tx);
 	void (*rollback)(struct store_tx *tx);
+	/* A group: several requests (the items of a batch) made durable by
+	 * one commit, since the commit (an fsync) is what a small write costs.
+	 * group_begin opens one write transaction; until group_end, every
+	 * begin_write/begin_read opens a nested part of it (a savepoint),
+	 * commit keeps that part and rollback undoes only that part, and
+	 * idem_claim writes into the group, not on its own.  group_end
+	 * commits the whole group (commit true) or undoes it; a failed final
+	 * commit undoes it too.  BUSY when the write lock is not had. */
+	int (*group_begin)(struct store_tx *tx);
+	int (*group_end)(struct store_tx *tx, bool commit);
 
 	/* --- services and agents ------------------------------------------ */
 	int (*service_create)(struct store_tx *tx, const json_t *svc, int64_t *id);
@@ -198,7 +208,8 @@ struct store_ops {
 
 	/* --- idempotency ------------------------------------------------------------ */
 	/* claim (caller, key): STORE_OK when new (a running record is written
-	 * and committed), STORE_EXISTS with *rec filled when already there */
+	 * and committed, or, inside a group, written into the group),
+	 * STORE_EXISTS with *rec filled when already there */
 	int (*idem_claim)(struct store_tx *tx, const char *caller, const char *key,
 			  const unsigned char hash[32], int64_t now, struct idem_record *rec);
 	/* inside the write transaction of the request */

@@ -292,8 +292,50 @@ static int exec_simple(struct sqtx *t, const char *sql)
 	return sq_exec_stmt(t, sq_prep(t, sql));
 }
 
+/* Inside a group, a request's transaction is the savepoint "item".  The
+ * group's own transaction must still be open: SQLite ends it by itself on
+ * some errors (disk full, I/O), and a savepoint opened then would be a
+ * transaction of its own, committed by its RELEASE, outside the group. */
+static int item_begin(struct sqtx *t)
+{
+	if (t->in_item || sqlite3_get_autocommit(t->db)) {
+		snprintf(t->err, sizeof(t->err), "the group's transaction is no longer open");
+		return STORE_ERROR;
+	}
+	int rc = exec_simple(t, "SAVEPOINT item");
+	t->in_item = rc == STORE_OK;
+	return rc;
+}
+
+static void item_rollback(struct sqtx *t)
+{
+	if (!t->in_item)
+		return;
+	t->in_item = false;
+	if (sqlite3_get_autocommit(t->db) == 0) {
+		exec_simple(t, "ROLLBACK TO item");
+		exec_simple(t, "RELEASE item");
+	}
+}
+
+static int item_commit(struct sqtx *t)
+{
+	if (!t->in_item) {
+		snprintf(t->err, sizeof(t->err), "no transaction to commit");
+		return STORE_ERROR;
+	}
+	int rc = exec_simple(t, "RELEASE item");
+	if (rc == STORE_OK)
+		t->in_item = false;
+	else
+		item_rollback(t);
+	return rc;
+}
+
 static int sq_begin_write(struct store_tx *tx)
 {
+	if (SQ(tx)->group)
+		return item_begin(SQ(tx));
 	int rc = exec_simple(SQ(tx), "BEGIN IMMEDIATE");
 	SQ(tx)->in_tx = rc == STORE_OK;
 	return rc;
@@ -301,6 +343,8 @@ static int sq_begin_write(struct store_tx *tx)
 
 static int sq_begin_read(struct store_tx *tx)
 {
+	if (SQ(tx)->group)
+		return item_begin(SQ(tx));
 	int rc = exec_simple(SQ(tx), "BEGIN");
 	SQ(tx)->in_tx = rc == STORE_OK;
 	return rc;
@@ -308,6 +352,8 @@ static int sq_begin_read(struct store_tx *tx)
 
 static int sq_commit(struct store_tx *tx)
 {
+	if (SQ(tx)->group)
+		return item_commit(SQ(tx));
 	int rc = exec_simple(SQ(tx), "COMMIT");
 	if (rc != STORE_OK)
 		exec_simple(SQ(tx), "ROLLBACK");
@@ -317,9 +363,48 @@ static int sq_commit(struct store_tx *tx)
 
 static void sq_rollback(struct store_tx *tx)
 {
+	if (SQ(tx)->group) {
+		item_rollback(SQ(tx));
+		return;
+	}
 	if (SQ(tx)->in_tx && sqlite3_get_autocommit(SQ(tx)->db) == 0)
 		exec_simple(SQ(tx), "ROLLBACK");
 	SQ(tx)->in_tx = 0;
+}
+
+static int sq_group_begin(struct store_tx *tx)
+{
+	struct sqtx *t = SQ(tx);
+	if (t->group || sqlite3_get_autocommit(t->db) == 0) {
+		snprintf(t->err, sizeof(t->err), "a transaction is already open");
+		return STORE_ERROR;
+	}
+	int rc = exec_simple(t, "BEGIN IMMEDIATE");
+	t->group = rc == STORE_OK;
+	t->in_tx = t->group;
+	return rc;
+}
+
+static int sq_group_end(struct store_tx *tx, bool commit)
+{
+	struct sqtx *t = SQ(tx);
+	if (!t->group) {
+		snprintf(t->err, sizeof(t->err), "no group to end");
+		return STORE_ERROR;
+	}
+	item_rollback(t); /* a part left open was not kept by its request */
+	int rc = STORE_OK;
+	if (sqlite3_get_autocommit(t->db)) { /* SQLite ended it (disk full, I/O) */
+		snprintf(t->err, sizeof(t->err), "the group's transaction was lost");
+		rc = STORE_ERROR;
+	} else if (commit) {
+		rc = exec_simple(t, "COMMIT");
+	}
+	if ((!commit || rc != STORE_OK) && sqlite3_get_autocommit(t->db) == 0)
+		exec_simple(t, "ROLLBACK");
+	t->group = false;
+	t->in_tx = 0;
+	return rc;
 }
 
 /* --- binding and reading ---------------------------------------------------- */
@@ -513,6 +598,8 @@ const struct store_ops sq_ops = {
 	.begin_read = sq_begin_read,
 	.commit = sq_commit,
 	.rollback = sq_rollback,
+	.group_begin = sq_group_begin,
+	.group_end = sq_group_end,
 	.service_create = sq_service_create,
 	.service_list = sq_service_list,
 	.service_get = sq_service_get,

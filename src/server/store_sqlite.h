@@ -21,6 +21,8 @@ struct sqtx {
 	struct sq_stmt cache[SQ_STMT_CACHE];
 	char err[256];
 	int in_tx;
+	bool group;               /* inside group_begin: transactions are savepoints */
+	bool in_item;             /* the group's savepoint "item" is open */
 	struct sqtx *next;        /* the store's list of connections */
 };
 
