@@ -76,6 +76,8 @@ struct store_list {
 	enum store_list_state state;
 	bool more;                   /* the page after it has been asked for */
 	char error[256];             /* why it failed (LIST_FAILED) */
+	int flying;                  /* requests for it in flight (sync.c) */
+	bool again;                  /* read again once they land: a change was heard meanwhile */
 };
 
 /* At most this many lists are kept; past it, the one read least recently

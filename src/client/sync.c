@@ -54,21 +54,22 @@ void ticket_free(struct ticket *t)
 	free(t);
 }
 
-void ticket_get(struct ticket *t, const char *path, net_done_fn done)
+int ticket_get(struct ticket *t, const char *path, net_done_fn done)
 {
 	if (!t)
-		return;
+		return -1;
 	struct desk *d = t->d;
 	if (!d->net || net_request(d->net, "GET", path, NULL, NULL, NULL, done, t) < 0) {
 		desk_error(d, _("envoi impossible : %s"), path);
 		job_part_done(t->job, JOB_FAILED, _("envoi impossible : %s"), path);
 		ticket_free(t);
-		return;
+		return -1;
 	}
 	if (t->quiet)
 		d->quiet++;
 	else
 		d->pending++;
+	return 0;
 }
 
 const char *sync_why(const struct net_result *res)
@@ -140,6 +141,26 @@ void on_record(void *arg, const struct net_result *res)
 	ticket_free(t);
 }
 
+static void get_list_or(struct desk *d, struct job *j, const char *query, const char *what,
+			const char *path,
+			void (*then)(struct ticket *, const struct net_result *),
+			void (*failed)(struct ticket *, const struct net_result *));
+
+/* A list's request has landed: if a reload was asked for while it flew,
+ * one more goes now, for all of them. */
+static void list_landed(struct ticket *t)
+{
+	struct store_list *l = store_list(t->d->store, t->query);
+	if (!l)
+		return;
+	if (l->flying > 0)
+		l->flying--;
+	if (l->again && !l->flying) {
+		l->again = false;
+		get_list_or(t->d, NULL, t->query, t->what, t->path, t->then, t->failed);
+	}
+}
+
 void on_list(void *arg, const struct net_result *res)
 {
 	struct ticket *t = arg;
@@ -161,6 +182,7 @@ void on_list(void *arg, const struct net_result *res)
 			store_list_fail(t->d->store, t->query, sync_why(res));
 	}
 	ticket_end(t, res);
+	list_landed(t);
 	ticket_free(t);
 }
 
@@ -199,7 +221,10 @@ static struct job *held_answer(struct desk *d, struct job *j, const char *what, 
 }
 
 /* A list is asked for: known at once, empty and loading, if it is new;
- * `failed` (may be NULL) has a word when no list comes. */
+ * `failed` (may be NULL) has a word when no list comes.  Asked again by
+ * nobody who waits (an event said it changed) while it is being read, it
+ * is read once more when that lands: a burst of events, a replay of
+ * thousands of notes, costs two reads, not one each. */
 static void get_list_or(struct desk *d, struct job *j, const char *query, const char *what,
 			const char *path,
 			void (*then)(struct ticket *, const struct net_result *),
@@ -207,16 +232,22 @@ static void get_list_or(struct desk *d, struct job *j, const char *query, const 
 {
 	bool quiet;
 	struct store_list *l = store_list(d->store, query);
+	if (!j && l && l->flying > 0) {
+		l->again = true;
+		return;
+	}
 	j = held_answer(d, j, what, l && l->state == LIST_LOADED, &quiet);
 	struct ticket *t = ticket_new(d, j, what);
 	if (!t)
 		return;
 	t->quiet = quiet;
 	snprintf(t->query, sizeof(t->query), "%.*s", (int)sizeof(t->query) - 1, query);
+	snprintf(t->path, sizeof(t->path), "%.*s", (int)sizeof(t->path) - 1, path);
 	t->then = then;
 	t->failed = failed;
 	store_list_open(d->store, query);
-	ticket_get(t, path, on_list);
+	if (ticket_get(t, path, on_list) == 0 && (l = store_list(d->store, query)))
+		l->flying++;
 }
 
 static void get_list(struct desk *d, struct job *j, const char *query, const char *what,

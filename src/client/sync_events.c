@@ -142,10 +142,12 @@ static void stale(struct desk *d)
 void sync_case_answered(struct desk *d, const struct outbox_entry *e)
 {
 	int64_t id = e->target_id;
+	if (e->target_type != STORE_CASE || id != d->case_id || !d->kase_heard)
+		return;
 	size_t others = d->outbox ? outbox_in_progress(d->outbox, STORE_CASE, id) : 0;
 	if (others && (e->state == OUTBOX_QUEUED || e->state == OUTBOX_SENDING))
 		others--; /* not counting the one answered */
-	if (e->target_type != STORE_CASE || id != d->case_id || !d->kase_heard || others)
+	if (others)
 		return; /* another change of mine is still on its way: its answer decides */
 	if (d->kase_heard > store_version(d->store, STORE_CASE, id))
 		stale(d);

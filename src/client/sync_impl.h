@@ -17,6 +17,7 @@ struct ticket {
 	enum store_type type;     /* a record: where it goes */
 	int64_t id;
 	char query[256];          /* a list: which one */
+	char path[1024];          /* a list: where it is read (to read it again) */
 	char from[256];           /* a page: the cursor it was read from */
 	char what[64];            /* for the message line */
 	unsigned ask;             /* which opening of a case it answers */
@@ -29,8 +30,9 @@ struct ticket {
 };
 
 struct ticket *ticket_new(struct desk *d, struct job *j, const char *what);
-/* Send a GET for t (which it owns from here, also on failure). */
-void ticket_get(struct ticket *t, const char *path, net_done_fn done);
+/* Send a GET for t (which it owns from here, also on failure): 0, or -1
+ * when nothing went (t is freed, its job told). */
+int ticket_get(struct ticket *t, const char *path, net_done_fn done);
 /* The request is over: counts and the job's part.  why/msg as job.h. */
 void ticket_end(struct ticket *t, const struct net_result *res);
 void ticket_free(struct ticket *t);

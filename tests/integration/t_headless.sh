@@ -222,6 +222,29 @@ expect_eq "...each reached the server once, in the order they were written" \
 	"$(jq -r '[.items[] | select(.kind=="note" and (.data.text | startswith("Hors ligne")))] | sort_by(.id) | map(.data.text) | join(",")' "$T/body")" \
 	"Hors ligne 1,Hors ligne 2,Hors ligne 3"
 
+# --- a long replay: 250 notes queued offline go in batches, the lists read once a run -----
+metric() { # metric ROUTE: how many answers guichetd has given on that route
+	req GET /metrics >/dev/null
+	grep -F "guichetd_requests_total{route=\"$1\"" "$T/body" | awk '{ n += $NF } END { print n + 0 }'
+}
+stop_server
+{ echo "open case $REF"; for i in $(seq 250); do echo "note Rafale $i"; done; } >"$T/burst.in"
+g --login alice --batch <"$T/burst.in" >"$T/out" 2>"$T/err"
+expect_eq "250 notes while guichetd is down: each told queued, exit 5" \
+	"$? $(jq -s '[.[] | select(.command=="note" and .result.queued)] | length' "$T/out")" "5 250"
+start_server --listen "127.0.0.1:$PORT"
+b0=$(metric "POST /api/v1/batch") n0=$(metric "POST /api/v1/cases/{id}/notes") l0=$(metric "GET /api/v1/cases")
+g --login alice --wait=60 -e outbox >"$T/out" 2>"$T/err"
+expect_eq "...the next run sends them all: exit 0" "$?" 0
+expect_eq "...in 3 batches (100, 100, 50), 250 notes" \
+	"$(( $(metric "POST /api/v1/batch") - b0 )) $(( $(metric "POST /api/v1/cases/{id}/notes") - n0 ))" "3 250"
+lists=$(( $(metric "GET /api/v1/cases") - l0 ))
+check "...the work list is read a few times ($lists), not once a note" test "$lists" -le 6
+TOKEN=$ALICE req GET "/api/v1/citizens/$(TOKEN=$ALICE req GET "/api/v1/cases/$CASE_ID" >/dev/null; jbody .citizen_id)/timeline?limit=500" >/dev/null
+expect_eq "...each note once, in the order written" \
+	"$(jq -r '[.items[] | select(.kind=="case_event" and .event=="note" and ((.data.text // "") | startswith("Rafale ")))] | sort_by(.id) | map(.data.text | ltrimstr("Rafale ")) | join(",")' "$T/body")" \
+	"$(seq -s, 250)"
+
 # --- the outbox sealed by a passphrase (set cache_passphrase yes, --passphrase-fd) ------
 PD=$T/pass-data
 printf 'set cache_passphrase yes\n' >"$T/pass.rc"
