@@ -1,8 +1,8 @@
 /* Curses set-up and the colour roles (see tui.h).  Themes fill roles with
  * colours; a terminal with 256 colours gets the themes' exact shades, one
- * with 8 the nearest basic colours, and NO_COLOR or a monochrome terminal
- * gets attributes only (bold, reverse, underline), so no meaning is lost
- * without colour. */
+ * with 8 the nearest basic colours, and NO_COLOR, a monochrome terminal
+ * or `set low_bandwidth` get attributes only (bold, reverse, underline), so
+ * no meaning is lost without colour. */
 #define _XOPEN_SOURCE_EXTENDED 1
 #include <curses.h>
 #include <stdio.h>
@@ -18,6 +18,10 @@
 
 static int role_attr[ROLE_COUNT];
 static SCREEN *scr;
+/* The theme asked for (--theme, `set theme`), kept while low bandwidth
+ * draws without colour, to come back to. */
+static char theme_name[1024] = "default";
+static bool attrs_only;         /* term_low_bandwidth */
 static FILE *null_out, *null_in;
 
 int term_start(int rows, int cols)
@@ -150,7 +154,9 @@ static bool load_theme(struct desk *d, const char *name)
 void term_theme(struct desk *d, const char *name)
 {
 	const char *no_color = getenv("NO_COLOR");
-	bool colour = has_colors() && COLORS >= 8 && !(no_color && *no_color);
+	if (name != theme_name)
+		snprintf(theme_name, sizeof(theme_name), "%s", name);
+	bool colour = has_colors() && COLORS >= 8 && !(no_color && *no_color) && !attrs_only;
 	bool found = colour && load_theme(d, name);
 	if (colour && !found)
 		desk_error(d, _("thème introuvable : %s (le thème default est pris)"), name);
@@ -171,6 +177,14 @@ void term_theme(struct desk *d, const char *name)
 		if (colour && init_pair((short)(i + 1), fg, bg) == OK)
 			role_attr[i] |= COLOR_PAIR(i + 1);
 	}
+}
+
+void term_low_bandwidth(struct desk *d, bool on)
+{
+	if (on == attrs_only)
+		return;
+	attrs_only = on;
+	term_theme(d, theme_name);
 }
 
 int term_attr(enum role r)

@@ -7,11 +7,13 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <jansson.h>
 
 #include "client/desk.h"
 #include "client/theme.h"
 #include "core/json_get.h"
+#include "tui/lowbw.h"
 
 struct tui {
 	struct desk *desk;
@@ -23,6 +25,18 @@ struct tui {
 	short input;                /* the terminal's poll events this turn (0: none) */
 	bool resized;               /* SIGWINCH came this turn */
 	int rows, cols;
+
+	/* --- set low_bandwidth (lowbw.h), kept by loop.c ------------------- */
+	struct lowbw bw;
+	char bw_value[8];           /* the option's value bw was set from */
+	bool lean;                  /* drawing sparingly now (term_low_bandwidth) */
+	int64_t shown;              /* the time the terminal's screen was drawn at */
+	uint64_t frame;             /* the fingerprint of that screen (lean or probing) */
+	int64_t news_first, news_last; /* what turns brought, not looked at yet (ms; 0: none) */
+	int64_t asked_at;           /* the position request out since (ms; 0: none) */
+	int64_t probe_at;           /* when to read TIOCOUTQ for it (ms; 0: not to) */
+	long probe_queued;          /* what TIOCOUTQ said (-1: not read) */
+	bool probe_judged;          /* its frame's verdict is in */
 };
 
 /* --- term.c: curses, colours ------------------------------------------------ */
@@ -39,6 +53,10 @@ void term_resize(void);
  * colour get the mono theme. */
 void term_theme(struct desk *d, const char *name);
 int term_attr(enum role r);     /* curses attributes of a role */
+/* Draw with attributes only (on: the mono theme, no colour pair, whatever
+ * the theme asked for), or back to the theme last asked for (off); `set
+ * theme` while on is remembered for then.  Nothing when already so. */
+void term_low_bandwidth(struct desk *d, bool on);
 
 /* --- draw.c: text ------------------------------------------------------------- */
 /* Draw untrusted UTF-8 text at (y, x), at most `width` columns, sanitized
@@ -66,7 +84,8 @@ void prompt_key(struct tui *t, int key);
 void prompt_draw(struct tui *t);
 
 /* --- loop.c ---------------------------------------------------------------------- */
-/* Run until quit: keys, network, timers, resize.  Returns 0. */
+/* Run until quit: keys, network, timers, resize.  Follows `set
+ * low_bandwidth` at every turn (lowbw.h).  Returns 0. */
 int tui_run(struct tui *t);
 /* Handle one key outside the prompt: look it up and run its command. */
 void tui_key(struct tui *t, int key);
