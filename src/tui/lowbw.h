@@ -32,7 +32,7 @@
 
 #define LOWBW_PROBE_MS       100   /* after a frame, when TIOCOUTQ is read */
 #define LOWBW_QUEUED_MAX     2048  /* bytes still queued then: slow */
-#define LOWBW_ANSWER_MAX_MS  250   /* the terminal's answer later than this: slow */
+#define LOWBW_ANSWER_MAX_MS  400   /* the terminal's answer later than this: slow */
 #define LOWBW_SLOW_FRAMES    3     /* slow frames ... */
 #define LOWBW_WINDOW         8     /* ... among the last this many judged */
 
