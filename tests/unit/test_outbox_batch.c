@@ -201,7 +201,7 @@ static void test_a_run_goes_as_one_batch(void **state)
 	assert_true(outbox_busy(fx->ob));
 	json_t *list = json_array();
 	for (int i = 0; i < 3; i++)
-		json_array_append_new(list, json_pack("{sisO}", "status", 201, "body",
+		json_array_append_new(list, json_pack("{siso}", "status", 201, "body",
 						      note_answer(100 + i, texts[i])));
 	answer(c, 200, json_pack("{so}", "responses", list));
 	assert_int_equal(fx->delivered, 3);
@@ -222,7 +222,7 @@ static void test_items_not_run_stay_queued(void **state)
 	struct call *c = pumped(fx);
 	assert_int_equal(items(c), 3);
 	/* the server ran two: the first is in, the second refused, the third not run */
-	answer(c, 200, json_pack("{s[{sisO}{sis{ssss}}]}", "responses", "status", 201, "body",
+	answer(c, 200, json_pack("{s[{siso}{sis{ssss}}]}", "responses", "status", 201, "body",
 				 note_answer(1, "un"), "status", 422, "body", "title", "Refused",
 				 "detail", "text: empty"));
 	assert_null(outbox_find(fx->ob, a));
