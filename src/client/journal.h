@@ -55,8 +55,9 @@ struct journal *journal_open(const char *path, const unsigned char key[JOURNAL_K
  * as it was before the call (a partial write is cut back). */
 int journal_append(struct journal *j, const void *data, size_t len, char *err, size_t errlen);
 /* The same for n records at once (data[i], len[i]), in that order, with
- * one write and one fdatasync: all of them are on disk, or none (the file
- * is cut back). */
+ * one write and one fdatasync.  0 once all are on disk; on an error, none
+ * is (the file is cut back).  A crash during the call may leave the first
+ * ones only, whole: fit for records that may be lost (the outbox's "del"). */
 int journal_append_n(struct journal *j, const void *const *data, const size_t *len, size_t n,
 		     char *err, size_t errlen);
 
