@@ -431,10 +431,13 @@ int cache_save(struct cache *c, struct store *s, time_t now, char *err, size_t e
 		goto done;
 	}
 	c->saved_at = now; /* a failure is not tried again at once */
-	if (cache_file_write(c->path, c->key, c->id, c->gen + 1, next_rec, &sv, &written, err,
+	/* a number per attempt: one that failed after its rename (the
+	 * directory not synced) may be on disk, and no two snapshots with
+	 * other contents may carry the same */
+	c->gen++;
+	if (cache_file_write(c->path, c->key, c->id, c->gen, next_rec, &sv, &written, err,
 			     errlen) < 0)
 		goto done;
-	c->gen++;
 	c->bytes = written;
 	c->saved = true;
 	c->saved_gen = store_generation(s);
