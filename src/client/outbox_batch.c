@@ -24,8 +24,9 @@ static bool batchable(const struct outbox *ob, const struct outbox_entry *e, int
 }
 
 /* An item's body is the request body's text, the same bytes the entry
- * sends alone: the server's idempotency fingerprint holds them. */
-static json_t *item_of(const struct outbox_entry *e)
+ * sends alone: the server's idempotency fingerprint holds them.  *bytes
+ * grows by that text's length. */
+static json_t *item_of(const struct outbox_entry *e, size_t *bytes)
 {
 	json_t *o = json_pack("{ssssss}", "method", e->method, "path", e->path, "idempotency_key",
 			      e->key);
@@ -34,20 +35,25 @@ static json_t *item_of(const struct outbox_entry *e)
 		json_decref(o);
 		o = NULL;
 	}
+	*bytes += sizeof(e->path) + (text ? strlen(text) : 0);
 	free(text);
 	return o;
 }
 
-/* The batch's body, or NULL when out of memory. */
-static json_t *batch_body(const struct outbox_entry *first, size_t n)
+/* The batch's body, of the first *n entries from first that fit in
+ * OUTBOX_BATCH_BYTES (*n cut to those: guichetd refuses a body over its
+ * limit, 1 MiB by default); NULL when out of memory. */
+static json_t *batch_body(const struct outbox_entry *first, size_t *n)
 {
 	json_t *list = json_array();
 	const struct outbox_entry *e = first;
-	for (size_t i = 0; list && i < n; i++, e = e->next)
-		if (json_array_append_new(list, item_of(e)) < 0) {
+	size_t bytes = 0, i = 0;
+	for (; list && i < *n && (i < 1 || bytes < OUTBOX_BATCH_BYTES); i++, e = e->next)
+		if (json_array_append_new(list, item_of(e, &bytes)) < 0) {
 			json_decref(list);
 			list = NULL;
 		}
+	*n = i;
 	return list ? json_pack("{so}", "requests", list) : NULL;
 }
 
@@ -125,9 +131,11 @@ int outbox_batch_send(struct outbox *ob, struct outbox_entry *first, int64_t now
 		return -1;
 	for (; e && n < OUTBOX_BATCH_MAX && batchable(ob, e, now_ms); e = e->next)
 		f->ids[n++] = e->id;
-	json_t *body = n >= 2 ? batch_body(first, n) : NULL;
-	if (!body)
+	json_t *body = n >= 2 ? batch_body(first, &n) : NULL;
+	if (!body || n < 2) {
+		json_decref(body);
 		return -1;
+	}
 	f->ob = ob;
 	f->n = n;
 	e = first;

@@ -11,6 +11,9 @@
 
 /* At most this many entries in one batch (guichetd's limit too). */
 #define OUTBOX_BATCH_MAX 100
+/* ...and about this many bytes of bodies and paths (a quarter of what
+ * guichetd takes by default, for the JSON escapes of the bodies' text) */
+#define OUTBOX_BATCH_BYTES (256u << 10)
 
 /* The context of the one request in flight (an entry, or a batch of
  * them), kept in the outbox itself (the network may be freed with it

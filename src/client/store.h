@@ -77,6 +77,7 @@ struct store_list {
 	bool more;                   /* the page after it has been asked for */
 	char error[256];             /* why it failed (LIST_FAILED) */
 	int flying;                  /* requests for it in flight (sync.c) */
+	uint64_t flying_path;        /* a hash of the path the last of them asked */
 	bool again;                  /* read again once they land: a change was heard meanwhile */
 };
 

@@ -220,6 +220,15 @@ static struct job *held_answer(struct desk *d, struct job *j, const char *what, 
 	return NULL;
 }
 
+/* FNV-1a: which path a list's request in flight asked. */
+static uint64_t path_hash(const char *p)
+{
+	uint64_t h = 14695981039346656037u;
+	for (; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211u;
+	return h;
+}
+
 /* A list is asked for: known at once, empty and loading, if it is new;
  * `failed` (may be NULL) has a word when no list comes.  Asked again by
  * nobody who waits (an event said it changed) while it is being read, it
@@ -232,7 +241,8 @@ static void get_list_or(struct desk *d, struct job *j, const char *query, const 
 {
 	bool quiet;
 	struct store_list *l = store_list(d->store, query);
-	if (!j && l && l->flying > 0) {
+	/* the same read again (not a longer page of it): once, later */
+	if (!j && l && l->flying > 0 && l->flying_path == path_hash(path)) {
 		l->again = true;
 		return;
 	}
@@ -246,8 +256,10 @@ static void get_list_or(struct desk *d, struct job *j, const char *query, const 
 	t->then = then;
 	t->failed = failed;
 	store_list_open(d->store, query);
-	if (ticket_get(t, path, on_list) == 0 && (l = store_list(d->store, query)))
+	if (ticket_get(t, path, on_list) == 0 && (l = store_list(d->store, query))) {
 		l->flying++;
+		l->flying_path = path_hash(path);
+	}
 }
 
 static void get_list(struct desk *d, struct job *j, const char *query, const char *what,

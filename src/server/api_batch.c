@@ -10,7 +10,6 @@
  * item and a single request with the same key are the same request. */
 #include <stdio.h>
 #include <string.h>
-#include <strings.h>
 
 #include "core/json_bounded.h"
 #include "server/api.h"
@@ -40,18 +39,6 @@ static void bad_item(struct req *r, int status, const char *title, size_t i, con
 	char detail[300];
 	snprintf(detail, sizeof(detail), "requests[%zu]: %s", i, what);
 	reply_problem(r, status, title, detail);
-}
-
-/* The same rule as the Idempotency-Key header (http.c). */
-static bool key_ok(const char *k)
-{
-	size_t n = strlen(k);
-	if (n == 0 || n > 128)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (k[i] <= ' ' || k[i] > '~')
-			return false;
-	return true;
 }
 
 /* Check item i and make its request, routed; NULL with the whole batch
@@ -91,7 +78,7 @@ static struct req *item_request(struct req *r, size_t i, const json_t *item)
 	const char *key = json_string_value(json_object_get(item, "idempotency_key"));
 	const json_t *body = json_object_get(item, "body");
 	/* (the parser refuses \u0000: these strings are whole C strings) */
-	if (!key_ok(key)) {
+	if (!idem_key_ok(key)) {
 		bad_item(r, 422, "Invalid batch", i, "idempotency_key: 1 to 128 printable characters");
 		return NULL;
 	}
@@ -128,24 +115,10 @@ static struct req *item_request(struct req *r, size_t i, const json_t *item)
  * document, not a field; the handlers parse it with the usual bounds. */
 static const json_t *batch_requests(struct req *r)
 {
-	const char *ct = req_header(r, "Content-Type");
-	if (!r->body_len) {
-		reply_problem(r, 400, "Missing body", "this request needs a JSON body");
-		return NULL;
-	}
-	if (!ct || strncasecmp(ct, "application/json", 16) != 0) {
-		reply_problem(r, 415, "Unsupported media type", "send application/json");
-		return NULL;
-	}
 	struct json_bounds b = JSON_BOUNDS_DEFAULT;
 	b.max_string = b.max_bytes;
-	enum json_bounded_error why;
-	char err[200];
-	r->json = json_bounded_parse(r->body, r->body_len, &b, &why, err, sizeof(err));
-	if (!r->json) {
-		reply_problem(r, why == JSONB_TOO_BIG ? 413 : 400, "Malformed JSON", err);
+	if (!req_json(r, &b))
 		return NULL;
-	}
 	const json_t *items = json_object_get(r->json, "requests");
 	if (!json_is_object(r->json) || json_object_size(r->json) != 1 || !json_is_array(items)) {
 		reply_problem(r, 422, "Invalid batch", "the body is {\"requests\": [...]} and only that");

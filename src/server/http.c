@@ -260,26 +260,31 @@ int req_page(struct req *r, int def, int max, int *limit, const char **cursor)
 	return 0;
 }
 
-json_t *req_body(struct req *r, const struct model_schema *s, enum model_mode mode)
+json_t *req_json(struct req *r, const struct json_bounds *bounds)
 {
 	const char *ct = req_header(r, "Content-Type");
-	if (!r->json) {
-		if (!r->body_len) {
-			reply_problem(r, 400, "Missing body", "this request needs a JSON body");
-			return NULL;
-		}
-		if (!ct || strncasecmp(ct, "application/json", 16) != 0) {
-			reply_problem(r, 415, "Unsupported media type", "send application/json");
-			return NULL;
-		}
-		enum json_bounded_error why;
-		char err[200];
-		r->json = json_bounded_parse(r->body, r->body_len, NULL, &why, err, sizeof(err));
-		if (!r->json) {
-			reply_problem(r, why == JSONB_TOO_BIG ? 413 : 400, "Malformed JSON", err);
-			return NULL;
-		}
+	if (r->json)
+		return r->json;
+	if (!r->body_len) {
+		reply_problem(r, 400, "Missing body", "this request needs a JSON body");
+		return NULL;
 	}
+	if (!ct || strncasecmp(ct, "application/json", 16) != 0) {
+		reply_problem(r, 415, "Unsupported media type", "send application/json");
+		return NULL;
+	}
+	enum json_bounded_error why;
+	char err[200];
+	r->json = json_bounded_parse(r->body, r->body_len, bounds, &why, err, sizeof(err));
+	if (!r->json)
+		reply_problem(r, why == JSONB_TOO_BIG ? 413 : 400, "Malformed JSON", err);
+	return r->json;
+}
+
+json_t *req_body(struct req *r, const struct model_schema *s, enum model_mode mode)
+{
+	if (!req_json(r, NULL))
+		return NULL;
 	char err[200];
 	if (s && model_check(s, r->json, mode, err, sizeof(err)) < 0) {
 		reply_problem(r, 422, "Invalid field", err);
@@ -516,6 +521,17 @@ static void idem_hash(const struct req *r, unsigned char out[32])
 	crypto_generichash_final(&h, out, 32);
 }
 
+bool idem_key_ok(const char *key)
+{
+	size_t n = strlen(key);
+	if (n == 0 || n > REQ_IDEM_KEY_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (key[i] <= ' ' || key[i] > '~')
+			return false;
+	return true;
+}
+
 /* Before the handler: claim the key, or answer from the first request.
  * Returns 1 to run the handler, 0 when answered already. */
 static int idem_begin(struct req *r, struct store_tx *tx)
@@ -526,16 +542,10 @@ static int idem_begin(struct req *r, struct store_tx *tx)
 	 * behind the same address replaying the key would receive. */
 	if (!key || (!r->caller.agent_id && !r->caller.chat_id))
 		return 1;
-	size_t n = strlen(key);
-	if (n == 0 || n >= sizeof(r->idem_key)) {
+	if (!idem_key_ok(key)) {
 		reply_problem(r, 400, "Bad Idempotency-Key", "1 to 128 printable characters");
 		return 0;
 	}
-	for (size_t i = 0; i < n; i++)
-		if (key[i] <= ' ' || key[i] > '~') {
-			reply_problem(r, 400, "Bad Idempotency-Key", "1 to 128 printable characters");
-			return 0;
-		}
 	char caller[96];
 	unsigned char hash[32];
 	struct idem_record rec = { 0 };

@@ -45,6 +45,7 @@ struct caller {
 };
 
 #define REQ_MAX_PARAMS 3
+#define REQ_IDEM_KEY_MAX 128          /* an Idempotency-Key's bytes, at most */
 #define REQ_SUB_HEADERS 2
 
 struct req {
@@ -57,7 +58,7 @@ struct req {
 	int nparams;
 	char client_addr[64];
 	struct caller caller;
-	char idem_key[129];          /* Idempotency-Key, "" when none */
+	char idem_key[REQ_IDEM_KEY_MAX + 1]; /* Idempotency-Key, "" when none */
 
 	/* Body, bounded by cfg.max_body. */
 	char *body;
@@ -127,6 +128,15 @@ void reply_etag(struct req *r, int64_t version);
 
 /* A request header, or NULL (owned by libmicrohttpd, valid for the request). */
 const char *req_header(struct req *r, const char *name);
+
+/* An Idempotency-Key as the API takes it: 1 to REQ_IDEM_KEY_MAX
+ * printable ASCII characters, no space. */
+bool idem_key_ok(const char *key);
+
+/* The body parsed as JSON (bounds: NULL for the usual ones), kept in r:
+ * borrowed; NULL with 400, 413 or 415 answered. */
+struct json_bounds;
+json_t *req_json(struct req *r, const struct json_bounds *bounds);
 
 /* A query argument, or NULL. */
 const char *req_query(struct req *r, const char *name);

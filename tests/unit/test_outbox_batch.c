@@ -8,8 +8,9 @@
  * that carries a version or whose kind does not batch; a batch without an
  * answer puts the first entry on its backoff and every waiting job is
  * told "queued"; a server that does not know batches (404) gets entries
- * one at a time from then on; on a journal, a batch's deliveries are
- * written down (nothing comes back at the next start). */
+ * one at a time from then on; a batch keeps to a size; on a journal, a
+ * batch's deliveries are written down (nothing comes back at the next
+ * start). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -304,6 +305,29 @@ static void test_a_server_without_batches(void **state)
 	assert_int_equal(fx->delivered, 2);
 }
 
+/* Long notes: a batch stops at about 256 KiB of bodies (guichetd takes
+ * 1 MiB by default), the rest go in the next one. */
+static void test_a_batch_keeps_to_a_size(void **state)
+{
+	struct fx *fx = *state;
+	char *text = malloc(60000 + 1);
+	assert_non_null(text);
+	memset(text, 'a', 60000);
+	text[60000] = '\0';
+	for (int i = 0; i < 6; i++)
+		note(fx, 7, text, NULL);
+	free(text);
+	struct call *c = pumped(fx);
+	size_t first = items(c);
+	assert_true(first >= 2 && first < 6);
+	json_t *list = json_array();
+	for (size_t i = 0; i < first; i++)
+		json_array_append_new(list, json_pack("{si}", "status", 201));
+	answer(c, 200, json_pack("{so}", "responses", list));
+	c = &fx->calls[fx->ncalls - 1];
+	assert_int_equal(6 - first, c->batch ? items(c) : 1); /* the rest, next */
+}
+
 static void test_deliveries_written_down(void **state)
 {
 	struct fx *fx = *state;
@@ -332,6 +356,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_a_version_breaks_the_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_answer_queues_them_all, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_a_server_without_batches, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_a_batch_keeps_to_a_size, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deliveries_written_down, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
