@@ -86,9 +86,29 @@ $(B)/%.o: %.c | deps
 $(LIBCORE): $(call obj,$(CORE_SRC))
 	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
-$(LIBSERVER): $(call obj,$(SERVER_SRC))
+$(LIBSERVER): $(call obj,$(SERVER_SRC)) $(B)/gen/web_assets.o
 	@mkdir -p $(@D)
 	$(AR) rcs $@ $^
+
+# The chat page is compiled in (no build step for it, no file to install):
+# each file of src/server/web becomes a string of web_assets[] (server/web.h).
+WEB_FILES := $(sort $(wildcard src/server/web/*.html src/server/web/*.css src/server/web/*.js))
+WEB_C = $(B)/gen/web_assets.c
+$(WEB_C): $(WEB_FILES) Makefile
+	@mkdir -p $(@D)
+	@{ echo '/* Generated from src/server/web by the Makefile. */'; \
+	  echo '#include "server/web.h"'; \
+	  for f in $(WEB_FILES); do \
+	    echo "static const char web_$$(basename $$f | tr -c 'a-z0-9\n' _)[] ="; \
+	    sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/?/\\?/g' -e 's/^/\t"/' -e 's/$$/\\n"/' $$f; \
+	    echo ';'; done; \
+	  echo 'const struct web_asset web_assets[] = {'; \
+	  for f in $(WEB_FILES); do n=web_$$(basename $$f | tr -c 'a-z0-9\n' _); \
+	    echo "	{ \"$$(basename $$f)\", $$n, sizeof($$n) - 1 },"; done; \
+	  echo '};'; \
+	  echo 'const size_t web_assets_count = sizeof(web_assets) / sizeof(web_assets[0]);'; } >$@
+$(B)/gen/web_assets.o: $(WEB_C) | deps
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
 $(LIBCLIENT): $(call obj,$(CLIENT_SRC))
 	@mkdir -p $(@D)
 	$(AR) rcs $@ $^

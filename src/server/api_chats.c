@@ -87,6 +87,25 @@ void api_chat_message(struct req *r)
 	conclude(r, tx, st, out, err, "chat.message", "chat", id, 0);
 }
 
+/* Not audited: it changes nothing but what the citizen's page shows for
+ * a few seconds, and would fill the audit log at typing speed. */
+void api_chat_typing(struct req *r)
+{
+	int64_t id;
+	struct store_tx *tx;
+	if (req_param_id(r, 0, &id) < 0 || !(tx = api_tx(r)) || api_begin(r, tx) < 0)
+		return;
+	char err[200] = "";
+	int st = chat_agent_typing(tx, &r->caller, id, now_s(), err, sizeof(err));
+	if (st >= 400) {
+		reply_problem(r, st, title_of(st), err);
+		return;
+	}
+	r->emitted = true;
+	reply_json(r, st, NULL);
+	req_commit(r, tx);
+}
+
 void api_chat_close(struct req *r)
 {
 	int64_t id;

@@ -72,9 +72,15 @@ int auth_token_caller(struct store_tx *tx, const char *token, int64_t now, struc
 	if (strlen(token) != AUTH_TOKEN_LEN - 1)
 		return STORE_NOT_FOUND;
 	unsigned char hash[32];
+	auth_token_hash(token, hash);
+	return auth_hash_caller(tx, hash, now, c);
+}
+
+int auth_hash_caller(struct store_tx *tx, const unsigned char hash[32], int64_t now,
+		     struct caller *c)
+{
 	char role[16];
 	memset(c, 0, sizeof(*c));
-	auth_token_hash(token, hash);
 	memcpy(c->token_hash, hash, sizeof(c->token_hash));
 	int rc = tx->ops->token_lookup(tx, hash, now, &c->token_id, &c->agent_id, &c->chat_id, role,
 				       c->login);
@@ -87,4 +93,41 @@ int auth_token_caller(struct store_tx *tx, const char *token, int64_t now, struc
 		rc = tx->ops->agent_service_ids(tx, c->agent_id, c->services, CALLER_MAX_SERVICES,
 						&c->nservices);
 	return rc;
+}
+
+/* A ticket is base64url(token hash | expiry, 8 bytes big-endian | MAC of
+ * both): it names the token without being it, and the MAC (HMAC-SHA-512/256
+ * under the process's key) makes it unforgeable. */
+#define TICKET_RAW (32 + 8 + crypto_auth_BYTES)
+_Static_assert(AUTH_TICKET_LEN > (TICKET_RAW * 4 + 2) / 3, "ticket buffer too small");
+
+void auth_ticket_make(const unsigned char key[32], const unsigned char hash[32], int64_t expiry,
+		      char out[AUTH_TICKET_LEN])
+{
+	unsigned char raw[TICKET_RAW];
+	memcpy(raw, hash, 32);
+	for (int i = 0; i < 8; i++)
+		raw[32 + i] = (unsigned char)((uint64_t)expiry >> (56 - 8 * i));
+	crypto_auth(raw + 40, raw, 40, key);
+	sodium_bin2base64(out, AUTH_TICKET_LEN, raw, sizeof(raw),
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+int auth_ticket_check(const unsigned char key[32], const char *ticket, int64_t now,
+		      unsigned char hash[32])
+{
+	unsigned char raw[TICKET_RAW];
+	size_t n = 0;
+	if (strlen(ticket) >= AUTH_TICKET_LEN ||
+	    sodium_base642bin(raw, sizeof(raw), ticket, strlen(ticket), NULL, &n, NULL,
+			      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+	    n != sizeof(raw) || crypto_auth_verify(raw + 40, raw, 40, key) != 0)
+		return -1;
+	uint64_t expiry = 0;
+	for (int i = 0; i < 8; i++)
+		expiry = expiry << 8 | raw[32 + i];
+	if ((int64_t)expiry < now)
+		return -1;
+	memcpy(hash, raw, 32);
+	return 0;
 }

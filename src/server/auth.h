@@ -31,6 +31,21 @@ void auth_token_hash(const char *token, unsigned char hash[32]);
  * revoked, disabled agent) or another store error. */
 int auth_token_caller(struct store_tx *tx, const char *token, int64_t now, struct caller *c);
 
+/* The same from a token's hash (an event-stream ticket carries it). */
+int auth_hash_caller(struct store_tx *tx, const unsigned char hash[32], int64_t now,
+		     struct caller *c);
+
+/* Event-stream tickets: EventSource cannot send a header, and a token in a
+ * URL ends up in logs and history, so a citizen's page trades its token
+ * for a ticket that opens its chat's stream only, until expiry.  Make one
+ * for the token of hash; check one (0 and the token's hash, or -1 when
+ * forged, damaged or expired). */
+#define AUTH_TICKET_LEN 112
+void auth_ticket_make(const unsigned char key[32], const unsigned char hash[32], int64_t expiry,
+		      char out[AUTH_TICKET_LEN]);
+int auth_ticket_check(const unsigned char key[32], const char *ticket, int64_t now,
+		      unsigned char hash[32]);
+
 /* ROLE_* bit of a role name ("public" for chat tokens), ROLE_NONE if unknown. */
 int auth_role_bit(const char *role);
 

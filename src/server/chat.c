@@ -126,13 +126,27 @@ int chat_start(struct server *srv, struct store_tx *tx, const json_t *in, int64_
 	return 201;
 }
 
-static json_t *message_json(int64_t chat_id, int64_t id, const char *sender, const char *agent,
+/* What a citizen is told of an agent: the first word of the display
+ * name, never the login (an account name is of no use to them, and of
+ * use to someone guessing passwords). */
+static json_t *first_name(const char *display)
+{
+	if (!display || !*display)
+		return json_null();
+	size_t n = strcspn(display, " ");
+	return json_stringn(display, n);
+}
+
+/* A message as its event and answer show it; agent (a first name) is
+ * taken, NULL for the citizen's. */
+static json_t *message_json(int64_t chat_id, int64_t id, const char *sender, json_t *agent,
 			    const char *text, int64_t now)
 {
 	char iso[ISO8601_LEN];
 	iso8601_format(now, iso);
-	return json_pack("{sIsIssss?ssss}", "chat_id", (json_int_t)chat_id, "id", (json_int_t)id,
-			 "sender", sender, "agent", agent, "text", text, "at", iso);
+	return json_pack("{sIsIsssossss}", "chat_id", (json_int_t)chat_id, "id", (json_int_t)id,
+			 "sender", sender, "agent", agent ? agent : json_null(), "text", text, "at",
+			 iso);
 }
 
 int chat_citizen_message(struct store_tx *tx, int64_t chat_id, const char *text, int64_t now,
@@ -175,10 +189,17 @@ int chat_public_view(struct store_tx *tx, int64_t chat_id, json_t **out, char *e
 		json_decref(chat);
 		return store_fail(tx, rc, err, errlen);
 	}
-	*out = json_pack("{sIsOsOsisOsosO}", "id", (json_int_t)chat_id, "status",
+	size_t i;
+	json_t *m;
+	json_array_foreach(msgs, i, m) {
+		json_object_set_new(m, "agent", first_name(jstr(m, "agent_name")));
+		json_object_del(m, "agent_name");
+	}
+	*out = json_pack("{sIsOsOsOsisososO}", "id", (json_int_t)chat_id, "status",
 			 json_object_get(chat, "status"), "subject", json_object_get(chat, "subject"),
-			 "queue_position", pos, "agent", json_object_get(chat, "agent"), "messages",
-			 msgs, "closed_at", json_object_get(chat, "closed_at"));
+			 "service", json_object_get(chat, "service"), "queue_position", pos, "agent",
+			 first_name(jstr(chat, "agent_name")), "messages", msgs, "closed_at",
+			 json_object_get(chat, "closed_at"));
 	json_decref(chat);
 	return 200;
 }
@@ -273,12 +294,19 @@ int chat_accept(struct store_tx *tx, const struct caller *c, int64_t id, int64_t
 		rc = chat_emit(tx, "chat.accepted",
 			       json_pack("{sIss}", "chat_id", (json_int_t)id, "agent", c->login), &staff,
 			       now);
+	if (rc == STORE_OK && (st = finish(tx, id, out, err, errlen)) != 200)
+		return st;
 	if (rc == STORE_OK)
 		rc = chat_emit(tx, "chat.status",
-			       json_pack("{sIssss}", "chat_id", (json_int_t)id, "status", "active",
-					 "agent", c->login),
+			       json_pack("{sIssso}", "chat_id", (json_int_t)id, "status", "active",
+					 "agent", first_name(jstr(*out, "agent_name"))),
 			       &pub, now);
-	return rc == STORE_OK ? finish(tx, id, out, err, errlen) : store_fail(tx, rc, err, errlen);
+	if (rc != STORE_OK) {
+		json_decref(*out);
+		*out = NULL;
+		return store_fail(tx, rc, err, errlen);
+	}
+	return 200;
 }
 
 int chat_decline(struct store_tx *tx, const struct caller *c, int64_t id, int64_t now, json_t **out,
@@ -339,8 +367,8 @@ int chat_agent_message(struct store_tx *tx, const struct caller *c, int64_t id, 
 	int64_t mid;
 	int rc = tx->ops->chat_message_add(tx, id, "agent", c->agent_id, text, now, &mid);
 	struct event_scope scope = { .chat_id = id, .is_public = true, .agent_id = jint(chat, "agent_id") };
+	*out = message_json(id, mid, "agent", first_name(jstr(chat, "agent_name")), text, now);
 	json_decref(chat);
-	*out = message_json(id, mid, "agent", c->login, text, now);
 	if (rc == STORE_OK)
 		rc = chat_emit(tx, "chat.message", json_incref(*out), &scope, now);
 	if (rc != STORE_OK) {
@@ -351,6 +379,37 @@ int chat_agent_message(struct store_tx *tx, const struct caller *c, int64_t id, 
 }
 
 /* The interaction a closed chat leaves in the citizen's timeline. */
+/* At most one "writing" event per chat in this many seconds: the page
+ * shows it for a few seconds more, and the event log is not a keyboard. */
+#define TYPING_EVERY_S 3
+
+int chat_agent_typing(struct store_tx *tx, const struct caller *c, int64_t id, int64_t now,
+		      char *err, size_t errlen)
+{
+	json_t *chat = NULL;
+	int st = own_active(tx, c, id, &chat, err, errlen);
+	if (st)
+		return st;
+	char key[48], *last = NULL, at[24];
+	snprintf(key, sizeof(key), "typing:chat:%lld", (long long)id);
+	int rc = tx->ops->kv_get(tx, key, &last);
+	bool recent = rc == STORE_OK && now - strtoll(last, NULL, 10) < TYPING_EVERY_S;
+	free(last);
+	rc = STORE_OK;
+	snprintf(at, sizeof(at), "%lld", (long long)now);
+	if (!recent)
+		rc = tx->ops->kv_set(tx, key, at);
+	/* for the citizen's page (supervisors see every event anyway) */
+	struct event_scope pub = { .chat_id = id, .is_public = true };
+	if (!recent && rc == STORE_OK)
+		rc = chat_emit(tx, "chat.typing",
+			       json_pack("{sIso}", "chat_id", (json_int_t)id, "agent",
+					 first_name(jstr(chat, "agent_name"))),
+			       &pub, now);
+	json_decref(chat);
+	return rc == STORE_OK ? 204 : store_fail(tx, rc, err, errlen);
+}
+
 static int log_interaction(struct store_tx *tx, const struct caller *c, const json_t *chat,
 			   const json_t *in, int64_t now)
 {
@@ -433,8 +492,8 @@ int chat_close(struct server *srv, struct store_tx *tx, const struct caller *c, 
 	struct event_scope scope = { .chat_id = id, .is_public = true, .staff = true };
 	if (rc == STORE_OK)
 		rc = chat_emit(tx, "chat.closed",
-			       json_pack("{sIsssb}", "chat_id", (json_int_t)id, "agent", c->login,
-					 "survey", 1),
+			       json_pack("{sIsosb}", "chat_id", (json_int_t)id, "agent",
+					 first_name(jstr(chat, "agent_name")), "survey", 1),
 			       &scope, now);
 	char *text = rc == STORE_OK ? first_message(tx, id) : NULL;
 	if (text && jstr(chat, "service")) /* the routing stood: learn it */

@@ -37,6 +37,10 @@ int chat_decline(struct store_tx *tx, const struct caller *c, int64_t chat_id, i
 		 json_t **out, char *err, size_t errlen);
 int chat_agent_message(struct store_tx *tx, const struct caller *c, int64_t chat_id,
 		       const char *text, int64_t now, json_t **out, char *err, size_t errlen);
+/* The agent is writing: tells the citizen's page (at most every few
+ * seconds; 204 either way). */
+int chat_agent_typing(struct store_tx *tx, const struct caller *c, int64_t chat_id, int64_t now,
+		      char *err, size_t errlen);
 int chat_close(struct server *srv, struct store_tx *tx, const struct caller *c, int64_t chat_id,
 	       const json_t *in, int64_t now, json_t **out, char *err, size_t errlen);
 

@@ -30,6 +30,7 @@
 #include "server/routes.h"
 #include "server/store.h"
 #include "server/tls_cert.h"
+#include "server/web.h"
 
 /* Forward secrecy and AEAD only, TLS 1.2 and 1.3. */
 static const char TLS_PRIORITIES[] =
@@ -452,6 +453,36 @@ static void add_header(struct MHD_Response *resp, const char *name, const char *
 		MHD_add_response_header(resp, name, value);
 }
 
+/* The public API answers the web origins the administrator allowed
+ * (--chat-origin), so that a commune's own page may call it. */
+static void add_cors(struct req *r, struct MHD_Response *resp)
+{
+	if (strncmp(r->url, "/public/", 8) != 0)
+		return;
+	const char *origin = req_header(r, "Origin");
+	if (!web_origin_allowed(&r->srv->cfg, origin))
+		return;
+	add_header(resp, "Access-Control-Allow-Origin", origin);
+	add_header(resp, "Vary", "Origin");
+	add_header(resp, "Access-Control-Expose-Headers", "Location, Retry-After");
+	if (strcmp(r->method, "OPTIONS") == 0) {
+		add_header(resp, "Access-Control-Allow-Methods", "GET, POST");
+		add_header(resp, "Access-Control-Allow-Headers",
+			   "Authorization, Content-Type, Idempotency-Key, Last-Event-ID");
+		add_header(resp, "Access-Control-Max-Age", "600");
+	}
+}
+
+/* The chat page's guard: a strict CSP (no inline script or style), no
+ * referrer, no MIME sniffing (sent for every answer). */
+static void add_page_guard(struct req *r, struct MHD_Response *resp)
+{
+	add_header(resp, "Content-Security-Policy", r->srv->web_csp);
+	add_header(resp, "Referrer-Policy", "no-referrer");
+	add_header(resp, "Cross-Origin-Opener-Policy", "same-origin");
+	add_header(resp, "Permissions-Policy", "camera=(), microphone=(), geolocation=()");
+}
+
 static enum MHD_Result send_answer(struct req *r)
 {
 	if (!r->answered)
@@ -462,14 +493,21 @@ static enum MHD_Result send_answer(struct req *r)
 		body = json_bounded_dump(r->answer);
 	size_t len = body ? strlen(body) : 0;
 	struct MHD_Response *resp =
-		MHD_create_response_from_buffer(len, body ? body : (char *)"", body ? MHD_RESPMEM_MUST_FREE
-										    : MHD_RESPMEM_PERSISTENT);
+		r->static_body ? MHD_create_response_from_buffer(r->static_len, (void *)r->static_body,
+								  MHD_RESPMEM_PERSISTENT)
+		: MHD_create_response_from_buffer(len, body ? body : (char *)"",
+						  body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
 	if (!resp) {
 		free(body);
 		return MHD_NO;
 	}
-	add_header(resp, "Content-Type", body ? (r->raw_type ? r->raw_type : "application/json")
-					      : NULL);
+	add_header(resp, "Content-Type", body || r->static_body
+						 ? (r->raw_type ? r->raw_type : "application/json")
+						 : NULL);
+	add_header(resp, "Retry-After", r->retry_after);
+	add_cors(r, resp);
+	if (r->web_page)
+		add_page_guard(r, resp);
 	add_header(resp, "ETag", r->etag);
 	add_header(resp, "Location", r->location);
 	add_header(resp, "Allow", r->allow);
@@ -482,10 +520,33 @@ static enum MHD_Result send_answer(struct req *r)
 	return ok;
 }
 
+/* A stream opened with ?ticket= (auth.h): the token it names, if the
+ * ticket is good.  Returns 0, or -1 with a 401. */
+static int authenticate_ticket(struct req *r, struct store_tx *tx, const char *ticket)
+{
+	unsigned char hash[32];
+	int rc = STORE_NOT_FOUND;
+	if (auth_ticket_check(r->srv->ticket_key, ticket, now_s(), hash) == 0)
+		rc = auth_hash_caller(tx, hash, now_s(), &r->caller);
+	sodium_memzero(hash, sizeof(hash));
+	if (rc == STORE_OK)
+		return 0;
+	if (rc == STORE_NOT_FOUND)
+		reply_problem(r, 401, "Invalid ticket",
+			      "the ticket is damaged or expired, or its chat's token is: ask for a"
+			      " new one");
+	else
+		reply_problem(r, 503, "Store unavailable", store_tx_error(tx));
+	return -1;
+}
+
 /* Resolve the bearer token into r->caller.  Returns 0, or -1 with a 401. */
 static int authenticate(struct req *r, struct store_tx *tx)
 {
 	const char *h = req_header(r, "Authorization");
+	const char *ticket = req_query(r, "ticket");
+	if (!h && ticket && (r->route->flags & RF_TICKET))
+		return authenticate_ticket(r, tx, ticket);
 	if (!h || strncasecmp(h, "Bearer ", 7) != 0) {
 		reply_problem(r, 401, "Authentication required", "send Authorization: Bearer <token>");
 		return -1;
@@ -606,6 +667,10 @@ int req_commit(struct req *r, struct store_tx *tx)
 
 static void run(struct req *r, const char *url, const char *method)
 {
+	if (strcmp(method, "OPTIONS") == 0 && strncmp(url, "/public/", 8) == 0) {
+		reply_json(r, 204, NULL); /* a CORS preflight: add_cors answers it */
+		return;
+	}
 	int path_known = 0;
 	const struct route *rt = routes_match(method, url, r, &path_known, r->allow, sizeof(r->allow));
 	r->route = rt;
@@ -674,6 +739,7 @@ static enum MHD_Result send_stream(struct req *r)
 	MHD_add_response_header(resp, "Content-Type", "text/event-stream; charset=utf-8");
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
 	MHD_add_response_header(resp, "X-Accel-Buffering", "no");
+	add_cors(r, resp);
 	MHD_set_connection_option(r->conn, MHD_CONNECTION_OPTION_TIMEOUT, 0u);
 	enum MHD_Result ok = MHD_queue_response(r->conn, 200, resp);
 	MHD_destroy_response(resp);

@@ -74,6 +74,10 @@ struct req {
 	char etag[32];
 	char location[160];
 	char allow[64];
+	char retry_after[12];        /* seconds, for a 429 */
+	const char *static_body;     /* a file of the binary (the chat page), not freed */
+	size_t static_len;
+	bool web_page;               /* send the page's guard headers (CSP…) */
 	char problem_extra_name[32]; /* optional member added to problem+json */
 	json_t *problem_extra;       /* owned */
 	bool answered;

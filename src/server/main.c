@@ -11,6 +11,7 @@
 #include "server/admin.h"
 #include "server/demo.h"
 #include "server/server.h"
+#include "server/web.h"
 
 static const char USAGE[] =
 	"usage: guichetd COMMAND [OPTIONS]\n"
@@ -47,6 +48,11 @@ static const char USAGE[] =
 	"  --events-retention H   hours of event history kept for resuming streams\n"
 	"                         (default 168; 0 = forever)\n"
 	"  --simulate-rate R      simulated actions per second (default 0.5)\n"
+	"  --chat-origin ORIGIN   a web site (https://www.mairie.example) that may embed\n"
+	"                         the chat page or call the public API; repeat, up to 8\n"
+	"  --chat-rate N          citizen messages a minute in one chat (default 20;\n"
+	"                         ten times as many from one address)\n"
+	"  --chat-start-rate N    new chats an hour from one address (default 20)\n"
 	"  --quiet                no log lines\n"
 	"  --help, --version\n";
 
@@ -54,7 +60,7 @@ enum {
 	O_DATA = 256, O_LISTEN, O_CERT, O_KEY, O_PLAIN, O_READY, O_THREADS, O_TIMEOUT, O_MAXBODY,
 	O_PERIP, O_HEARTBEAT, O_OFFER, O_RETENTION, O_EVRETENTION, O_SIMRATE, O_QUIET, O_DEMO, O_SIMULATE,
 	O_SCALE, O_TIMELINE, O_ROLE, O_NAME, O_SERVICES, O_KEYWORDS, O_SLA, O_NAMES, O_NOPW,
-	O_DAYS, O_HELP, O_VERSION,
+	O_DAYS, O_HELP, O_VERSION, O_ORIGIN, O_CHATRATE, O_STARTRATE,
 };
 
 static const struct option options[] = {
@@ -66,6 +72,8 @@ static const struct option options[] = {
 	{ "heartbeat", 1, NULL, O_HEARTBEAT }, { "offer-timeout", 1, NULL, O_OFFER },
 	{ "audit-retention", 1, NULL, O_RETENTION }, { "simulate-rate", 1, NULL, O_SIMRATE },
 	{ "events-retention", 1, NULL, O_EVRETENTION },
+	{ "chat-origin", 1, NULL, O_ORIGIN },  { "chat-rate", 1, NULL, O_CHATRATE },
+	{ "chat-start-rate", 1, NULL, O_STARTRATE },
 	{ "quiet", 0, NULL, O_QUIET },         { "demo", 0, NULL, O_DEMO },
 	{ "simulate", 0, NULL, O_SIMULATE },   { "demo-scale", 1, NULL, O_SCALE },
 	{ "demo-timeline", 1, NULL, O_TIMELINE },
@@ -107,6 +115,20 @@ static void copy(char *dst, size_t n, const char *src, const char *opt)
 	memcpy(dst, src, strlen(src) + 1);
 }
 
+static void add_origin(struct server_config *s, const char *v)
+{
+	if (!web_origin_valid(v)) {
+		fprintf(stderr, "guichetd: --chat-origin takes an origin such as"
+				" https://www.mairie.example (scheme, host, port; no path)\n");
+		exit(2);
+	}
+	if (s->nchat_origins == SERVER_ORIGINS_MAX) {
+		fprintf(stderr, "guichetd: at most %d --chat-origin\n", SERVER_ORIGINS_MAX);
+		exit(2);
+	}
+	copy(s->chat_origins[s->nchat_origins++], sizeof(s->chat_origins[0]), v, "chat-origin");
+}
+
 static void take(struct cli *c, int o, const char *v)
 {
 	struct server_config *s = &c->cfg;
@@ -128,6 +150,11 @@ static void take(struct cli *c, int o, const char *v)
 		s->events_retention_hours = (unsigned)number("events-retention", v, 0, 876000);
 		break;
 	case O_SIMRATE: s->simulate_rate = strtod(v, NULL); break;
+	case O_ORIGIN: add_origin(s, v); break;
+	case O_CHATRATE: s->chat_msgs_per_min = (unsigned)number("chat-rate", v, 1, 6000); break;
+	case O_STARTRATE:
+		s->chat_starts_per_hour = (unsigned)number("chat-start-rate", v, 1, 360000);
+		break;
 	case O_QUIET: s->quiet = true; break;
 	case O_DEMO: s->demo = true; break;
 	case O_SIMULATE: s->simulate = true; break;

@@ -48,6 +48,7 @@ const struct route routes[] = {
 	{ "POST", "/api/v1/chats/{id}/decline", api_chat_decline, STAFF, IDEM },
 	{ "POST", "/api/v1/chats/{id}/messages", api_chat_message, STAFF, BATCH },
 	{ "POST", "/api/v1/chats/{id}/close", api_chat_close, STAFF, IDEM },
+	{ "POST", "/api/v1/chats/{id}/typing", api_chat_typing, STAFF, 0 },
 	{ "GET", "/api/v1/calls", api_call_list, STAFF, 0 },
 	{ "POST", "/api/v1/calls/{id}/accept", api_call_accept, STAFF, IDEM },
 	{ "POST", "/api/v1/calls/{id}/decline", api_call_decline, STAFF, IDEM },
@@ -63,7 +64,12 @@ const struct route routes[] = {
 	{ "GET", "/public/v1/chats/{id}", api_public_chat_get, ROLE_PUBLIC, 0 },
 	{ "POST", "/public/v1/chats/{id}/messages", api_public_chat_message, ROLE_PUBLIC, IDEM },
 	{ "POST", "/public/v1/chats/{id}/survey", api_public_chat_survey, ROLE_PUBLIC, IDEM },
-	{ "GET", "/public/v1/chats/{id}/events", api_public_chat_events, ROLE_PUBLIC, RF_STREAM },
+	{ "POST", "/public/v1/chats/{id}/ticket", api_public_chat_ticket, ROLE_PUBLIC, 0 },
+	{ "GET", "/public/v1/chats/{id}/events", api_public_chat_events, ROLE_PUBLIC,
+	  RF_STREAM | RF_TICKET },
+	{ "GET", "/public/v1/subjects", api_public_subjects, ROLE_NONE, 0 },
+	{ "GET", "/chat", api_web_chat, ROLE_NONE, 0 },
+	{ "GET", "/chat/{file}", api_web_file, ROLE_NONE, 0 },
 };
 const size_t routes_count = sizeof(routes) / sizeof(routes[0]);
 

@@ -19,6 +19,9 @@ enum route_flags {
 	 * query, and never uses api_audit_read (its record is written by
 	 * another connection, which would wait for the batch's write lock) */
 	RF_BATCH = 1 << 3,
+	/* may be opened with ?ticket= instead of a bearer token (a citizen's
+	 * EventSource cannot send a header) */
+	RF_TICKET = 1 << 4,
 };
 
 struct route {

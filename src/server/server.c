@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <sodium.h>
 
 #include "core/calendar.h"
 #include "server/audit_batch.h"
@@ -21,11 +22,13 @@
 #include "server/http.h"
 #include "server/hub.h"
 #include "server/metrics.h"
+#include "server/rate.h"
 #include "server/routes.h"
 #include "server/routing.h"
 #include "server/simulate.h"
 #include "server/store.h"
 #include "server/tls_cert.h"
+#include "server/web.h"
 
 struct server *the_server;
 static bool log_quiet;
@@ -47,6 +50,8 @@ void server_config_init(struct server_config *c)
 	c->session_hours = 12;
 	c->demo_scale = 1;
 	c->simulate_rate = 0.5;
+	c->chat_msgs_per_min = 20;
+	c->chat_starts_per_hour = 20;
 }
 
 void server_log(const char *fmt, ...)
@@ -226,7 +231,10 @@ static int open_store(struct server *srv)
 
 static int start_parts(struct server *srv)
 {
-	srv->metrics = metrics_new(routes_count);
+	randombytes_buf(srv->ticket_key, sizeof(srv->ticket_key));
+	web_csp(&srv->cfg, srv->web_csp, sizeof(srv->web_csp));
+	srv->rates = rate_table_new(4096);
+	srv->metrics = srv->rates ? metrics_new(routes_count) : NULL;
 	srv->audit = srv->metrics ? audit_batch_new(srv->store) : NULL;
 	srv->hub = srv->audit ? hub_new(srv) : NULL;
 	srv->routing = srv->hub ? routing_new(srv) : NULL;
@@ -253,6 +261,8 @@ static void stop_parts(struct server *srv, pthread_t *maint)
 	hub_free(srv->hub);
 	routing_free(srv->routing);
 	metrics_free(srv->metrics);
+	rate_table_free(srv->rates);
+	sodium_memzero(srv->ticket_key, sizeof(srv->ticket_key));
 	store_close(srv->store);
 }
 

@@ -11,9 +11,12 @@ struct store;
 struct hub;
 struct metrics;
 struct audit_batch;
+struct rate_table;
 struct MHD_Daemon;
 
 /* Everything `guichetd serve` can be told; defaults in server_config_init. */
+#define SERVER_ORIGINS_MAX 8
+
 struct server_config {
 	char data_dir[1024];
 	char listen[256];          /* "127.0.0.1:8443", "[::1]:0", "0.0.0.0:443" */
@@ -37,6 +40,12 @@ struct server_config {
 	unsigned audit_retention_days;
 	unsigned events_retention_hours; /* events older are purged; 0: kept forever */
 	unsigned session_hours;    /* lifetime of a login token */
+	/* The public chat: the web origins that may embed the page or call
+	 * the public API (CORS, frame-ancestors), and its rate limits. */
+	char chat_origins[SERVER_ORIGINS_MAX][256];
+	int nchat_origins;
+	unsigned chat_msgs_per_min;   /* per chat; an address may send ten times as many */
+	unsigned chat_starts_per_hour; /* new chats per address */
 	bool quiet;
 };
 
@@ -50,6 +59,9 @@ struct server {
 	struct routing *routing;
 	struct audit_batch *audit;  /* group commit of read audit records */
 	struct MHD_Daemon *daemon;
+	struct rate_table *rates;   /* public chat limits (rate.h) */
+	unsigned char ticket_key[32]; /* signs event-stream tickets; new each start */
+	char web_csp[2400];         /* Content-Security-Policy of the chat page */
 	uint16_t port;             /* the port actually bound */
 	volatile int stopping;
 };

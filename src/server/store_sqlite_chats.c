@@ -120,7 +120,8 @@ int sq_chat_create(struct store_tx *tx, const json_t *start, int64_t citizen_id,
 
 #define CHAT_COLS                                                                           \
 	"SELECT h.id, h.status, s.slug AS service, h.service_id, h.subject, h.visitor_name,"  \
-	" h.visitor_email, h.citizen_id, a.login AS agent, h.agent_id, o.login AS offered_to," \
+	" h.visitor_email, h.citizen_id, a.login AS agent, a.display_name AS agent_name,"     \
+	" h.agent_id, o.login AS offered_to,"                                                  \
 	" h.offered_to AS offered_to_id, h.offered_at, h.offered_at AS offered_s,"           \
 	" h.declined_json, h.routed_by, h.confidence, h.case_id, h.wrapup_code, h.version,"   \
 	" h.created_at, h.accepted_at, h.closed_at FROM chats h"                             \
@@ -151,8 +152,8 @@ int sq_chat_list(struct store_tx *tx, const char *status, int64_t agent_id, json
 
 int sq_chat_messages(struct store_tx *tx, int64_t id, json_t **items)
 {
-	sqlite3_stmt *st = sq_prep(SQ(tx), "SELECT m.id, m.sender, a.login AS agent, m.text, m.at"
-					   " FROM chat_messages m LEFT JOIN agents a ON a.id = m.agent_id"
+	sqlite3_stmt *st = sq_prep(SQ(tx), "SELECT m.id, m.sender, a.login AS agent,"
+					   " a.display_name AS agent_name, m.text, m.at FROM chat_messages m LEFT JOIN agents a ON a.id = m.agent_id"
 					   " WHERE m.chat_id = ? ORDER BY m.id LIMIT 2000");
 	if (!st)
 		return STORE_ERROR;
