@@ -122,6 +122,8 @@
 	}
 
 	function problem(res) {
+		if (res.status >= 500)
+			return 'le service est momentanément indisponible (erreur ' + res.status + ')';
 		var d = res.body && (res.body.detail || res.body.title);
 		return d ? String(d) : 'erreur ' + res.status;
 	}
