@@ -391,6 +391,17 @@ try {
 		document.querySelectorAll('#messages img, #messages script, #messages b').length === 0));
 	expectEq('...and window.__pwned stays undefined', await page.evaluate(() => typeof window.__pwned), 'undefined');
 
+	// "écrit…" goes by itself 6 s after the last typing event
+	const ty2 = await api('POST', `/api/v1/chats/${chatId}/typing`);
+	await check('"écrit…" hides by itself about 6 s after the last typing event', async () => {
+		if (ty2.status !== 204) return `!typing: ${ty2.status}`;
+		await page.waitForSelector('#typing:not([hidden])');
+		const t0 = Date.now();
+		await page.waitForSelector('#typing', { state: 'hidden', timeout: 10000 });
+		const s = (Date.now() - t0) / 1000;
+		return s >= 5 || `!hidden after ${s} s`;
+	});
+
 	// --- the end, the survey --------------------------------------------------------------
 	desk([`open chat ${chatId}`, 'end information']);
 	await check('the agent closes: the survey appears', () => page.waitForSelector('#survey:not([hidden])'), true);
@@ -429,6 +440,22 @@ try {
 	await check('no CSP violation on the page (no inline script or style)', () =>
 		cspErrors.length === 0 || `!${cspErrors.join('\n')}`);
 	await check('no script error on the page', () => pageErrors.length === 0 || `!${pageErrors.join('\n')}`);
+	// --- embed.js on a commune's page -------------------------------------------------------
+	const host = await context.newPage();
+	await host.setContent(`<!DOCTYPE html><html lang="fr"><title>Mairie</title><main><h1>Mairie</h1></main>` +
+		`<script src="${PAGE}/chat/embed.js" data-service="etat-civil" data-label="Une question ?"></script>`);
+	await check('embed.js adds its button, labelled from data-label', () =>
+		host.waitForFunction(() => [...document.querySelectorAll('button')].some((b) => b.textContent === 'Une question ?')));
+	await host.click('text=Une question ?');
+	await check('...which opens a titled frame of /chat with the service', () => host.evaluate((want) => {
+		const f = document.querySelector('iframe');
+		const b = [...document.querySelectorAll('button')].find((x) => x.textContent === 'Une question ?');
+		return !!f && !f.hidden && f.title === 'Discuter avec un agent' && f.src === want &&
+			b.getAttribute('aria-expanded') === 'true' || `!${f && f.src} ${f && f.title}`;
+	}, `${PAGE}/chat?service=etat-civil`));
+	await host.click('text=Une question ?');
+	await check('...and closes it again', () => host.evaluate(() => document.querySelector('iframe').hidden));
+	await host.close();
 	note(`screenshots in ${ART}`);
 } catch (e) {
 	if (!(e instanceof Bail)) notOk('the browser script ran to its end', e.stack || e.message);

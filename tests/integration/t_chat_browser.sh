@@ -55,11 +55,13 @@ elif [ ! -f "$BROWSER_DIR/node_modules/playwright-core/package.json" ] ||
 	[ ! -f "$BROWSER_DIR/node_modules/axe-core/axe.min.js" ]; then
 	why="tests/browser/node_modules is missing (contrib/deps test runs npm ci there)"
 else
+	prc=0
 	probe=$(timeout 60 "$CHROMIUM" --headless --no-sandbox --disable-gpu --no-first-run \
 		--disable-background-networking --disable-component-update --disable-sync \
-		--user-data-dir="$T/probe-profile" --dump-dom about:blank 2>&1 >"$T/probe.out")
+		--user-data-dir="$T/probe-profile" --dump-dom about:blank 2>&1 >"$T/probe.out") || prc=$?
 	if ! grep -q '<body' "$T/probe.out"; then
-		why="chromium cannot start: $(printf '%s' "$probe" | grep -v '^$' | tail -1)"
+		last=$(printf '%s' "$probe" | grep -v '^$' | tail -1)
+		why="chromium cannot start: ${last:-$CHROMIUM --headless exited with status $prc and said nothing}"
 	fi
 fi
 if [ -n "$why" ]; then
