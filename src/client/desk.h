@@ -110,6 +110,7 @@ struct desk {
 		int64_t renew_at;
 	} mark;
 	bool writing;             /* a note or a chat answer is being typed */
+	int64_t typing_told;      /* when the citizen was last told I write (sync_chat_typing) */
 
 	/* --- where the agent is ------------------------------------------- */
 	enum desk_screen screen;

@@ -85,6 +85,11 @@ void sync_marks(struct desk *d);
 void sync_ahead(struct desk *d);
 void sync_unmark(struct desk *d);
 
+/* The agent typed in an answer to the open chat: the citizen's page shows
+ * "… écrit" (at most one request every 3 s; offline, nothing).  Like marks,
+ * not a write of the agent's: no outbox. */
+void sync_chat_typing(struct desk *d);
+
 /* Take who I am from an agent record (GET /api/v1/me, or the answer to a
  * presence change): login, role, presence and its reason. */
 void sync_take_me(struct desk *d, const json_t *me);

@@ -72,3 +72,31 @@ void sync_unmark(struct desk *d)
 		mark_send(d, "DELETE", d->mark.type, d->mark.id, NULL);
 	memset(&d->mark, 0, sizeof(d->mark));
 }
+
+/* The server sends the citizen one "writing" event per 3 s at most: asking
+ * more often would only be refused work. */
+#define TYPING_EVERY_S 3
+
+static void on_typing(void *arg, const struct net_result *res)
+{
+	(void)res; /* a refused one (chat closed meanwhile) changes nothing */
+	struct ticket *t = arg;
+	t->d->quiet--;
+	ticket_free(t);
+}
+
+void sync_chat_typing(struct desk *d)
+{
+	int64_t now = (int64_t)time(NULL);
+	if (!d->net || !d->chat_id || d->screen != SCREEN_CHAT || now - d->typing_told < TYPING_EVERY_S)
+		return;
+	char path[96];
+	snprintf(path, sizeof(path), "/api/v1/chats/%lld/typing", (long long)d->chat_id);
+	struct ticket *t = ticket_new(d, NULL, "typing");
+	if (t && net_request(d->net, "POST", path, NULL, NULL, NULL, on_typing, t) == 0) {
+		d->quiet++;
+		d->typing_told = now;
+	} else {
+		ticket_free(t);
+	}
+}

@@ -235,7 +235,7 @@ int chat_survey(struct store_tx *tx, int64_t chat_id, const json_t *in, int64_t 
 	struct event_scope scope = { .service_id = jint(chat, "service_id") };
 	if (rc == STORE_OK)
 		rc = chat_emit(tx, "survey.answered",
-			       json_pack("{sIsIsOsOsO}", "id", (json_int_t)id, "chat_id",
+			       json_pack("{sIsIsO*sO*sO*}", "id", (json_int_t)id, "chat_id",
 					 (json_int_t)chat_id, "service", json_object_get(chat, "service"),
 					 "csat", json_object_get(in, "csat"), "nps",
 					 json_object_get(in, "nps")),

@@ -10,6 +10,7 @@
 #include "client/command.h"
 #include "client/i18n.h"
 #include "client/keyspec.h"
+#include "client/sync.h"
 #include "core/text.h"
 #include "tui/tui.h"
 
@@ -151,6 +152,8 @@ void prompt_key(struct tui *t, int key)
 	else if (key < KS_UP)
 		insert(t, key);
 	update_writing(t);
+	if (t->prompting && key < KS_UP && strncmp(t->prompt, "say ", 4) == 0 && t->prompt_len > 4)
+		sync_chat_typing(t->desk);
 }
 
 void prompt_draw(struct tui *t)

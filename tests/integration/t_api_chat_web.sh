@@ -98,6 +98,13 @@ expect_eq "...as problem+json" "$(header Content-Type)" application/problem+json
 TOKEN=$ALICE
 expect_eq "a refused message is not stored" "$(req GET /api/v1/chats/$CHAT)" 200
 expect_eq "...five of seven are there" "$(jq '[.messages[] | select(.text | startswith("message "))] | length' "$T/body")" 5
+
+# --- the end and the survey the page sends ---------------------------------------
+expect_eq "alice ends the chat" "$(req POST /api/v1/chats/$CHAT/close)" 200
+TOKEN=$CT
+expect_eq "a survey with a mark and a word, no recommendation, is taken" \
+	"$(jreq POST /public/v1/chats/$CHAT/survey '{"csat":4,"comment":"Merci"}')" 201
+expect_eq "...its answer has no nps" "$(jbody 'has("nps")')" false
 TOKEN=$OT
 expect_eq "another chat has its own limit" "$(jreq POST /public/v1/chats/$OTHER/messages '{"text":"bonjour"}')" 201
 TOKEN=

@@ -146,8 +146,11 @@ CHATS=$(curl -sS --cacert "$CACERT" -H "Authorization: Bearer $ALICE" "$URL/api/
 expect_eq "the accepted chat is active and mine on the server" "$CHATS" 1
 keys Enter
 check "Enter opens the input line" see '^:say ?$'
-keys "Bonjour Zoé, je m’en occupe tout de suite." Enter
-check "my answer shows in the conversation" see 'alice +Bonjour Zoé, je m’en occupe'
+keys "Bonjour Zoé, je m’en occupe"
+check "while I type, the citizen's page is told I am writing, by first name" \
+	wait_for 10 grep -q '"agent": *"Alice"}' "$T/citizen.events"
+keys " tout de suite." Enter
+check "my answer shows in the conversation" see 'Alice +Bonjour Zoé, je m’en occupe'
 check "...and reaches the citizen's event stream" wait_for 10 grep -q 'je m’en occupe' "$T/citizen.events"
 TOKEN=$CT
 jreq POST /public/v1/chats/$CHAT/messages '{"text":"Merci beaucoup !"}' >/dev/null
