@@ -145,7 +145,18 @@ static int answer_offer(struct cmd_ctx *c, bool accept)
 	return 0;
 }
 
-CMD(cmd_accept) { (void)argc; (void)argv; return answer_offer(c, true); }
+/* `accept 42` takes a waiting chat by its number: one seen in the queue, or
+ * named to a script, when its offer did not reach this desk. */
+CMD(cmd_accept)
+{
+	if (argc < 2)
+		return answer_offer(c, true);
+	int64_t id = number(c, "accept", argv[1]);
+	if (id < 0)
+		return -1;
+	sync_take_chat(c->desk, id, c->job);
+	return 0;
+}
 CMD(cmd_decline) { (void)argc; (void)argv; return answer_offer(c, false); }
 
 CMD(cmd_presence)

@@ -338,6 +338,9 @@ void outbox_settle(struct outbox *ob, struct outbox_entry *e, const struct net_r
 	}
 	if (ob->io.answered)
 		ob->io.answered(ob->io.ctx, e, res);
+	const struct outbox_kind *k = outbox_kind_of(ob, e->kind);
+	if (e->state == OUTBOX_REJECTED && k && k->fleeting)
+		unlink_entry(ob, e);
 }
 
 static void on_sent(void *arg, const struct net_result *res)

@@ -69,6 +69,8 @@ struct outbox_kind {
 	const char *kind;
 	void (*delivered)(void *ctx, const struct outbox_entry *e, const struct net_result *res);
 	bool batch;                /* may go to the server in a batch (io.send_batch) */
+	bool fleeting;             /* only worth doing now (taking an offer): refused,
+				      it is said and forgotten, not kept to reapply */
 };
 
 /* How the outbox reaches the world.  send queues the request of e and

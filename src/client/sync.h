@@ -64,8 +64,11 @@ void sync_merge_show(struct desk *d, int64_t id, struct job *j);
 void sync_merge(struct desk *d, struct job *j);
 void sync_unmerge(struct desk *d, int64_t merge_id, struct job *j);
 
-/* Accept or decline the first pending offer; change my presence. */
+/* Accept or decline the first pending offer; take the waiting chat
+ * chat_id (queued, or offered to me) whether or not its offer reached this
+ * desk; change my presence. */
 void sync_offer(struct desk *d, bool accept, struct job *j);
+void sync_take_chat(struct desk *d, int64_t chat_id, struct job *j);
 void sync_presence(struct desk *d, const char *state, const char *reason, struct job *j);
 
 /* One turn of the desk's loop (d->loop): wait at most timeout_ms for

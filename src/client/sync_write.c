@@ -111,18 +111,18 @@ static void merged(void *ctx, const struct outbox_entry *e, const struct net_res
 }
 
 static const struct outbox_kind KINDS[] = {
-	/* kind             delivered        batch */
-	{ "case.note",      case_written,    true },
-	{ "case.patch",     case_written,    false },
-	{ "case.transfer",  case_written,    false },
-	{ "case.create",    case_created,    false },
-	{ "chat.say",       chat_said,       true },
-	{ "chat.close",     chat_closed,     false },
-	{ "offer.accept",   offer_accepted,  false },
-	{ "offer.decline",  said_done,       false },
-	{ "presence",       presence_set,    false },
-	{ "citizen.merge",  merged,          false },
-	{ "merge.undo",     merged,          false },
+	/* kind             delivered        batch  fleeting */
+	{ "case.note",      case_written,    true,  false },
+	{ "case.patch",     case_written,    false, false },
+	{ "case.transfer",  case_written,    false, false },
+	{ "case.create",    case_created,    false, false },
+	{ "chat.say",       chat_said,       true,  false },
+	{ "chat.close",     chat_closed,     false, false },
+	{ "offer.accept",   offer_accepted,  false, true  },
+	{ "offer.decline",  said_done,       false, true  },
+	{ "presence",       presence_set,    false, false },
+	{ "citizen.merge",  merged,          false, false },
+	{ "merge.undo",     merged,          false, false },
 };
 
 /* --- what an answer that was not a delivery says ------------------------------------ */
@@ -297,6 +297,23 @@ void sync_offer(struct desk *d, bool accept, struct job *j)
 	if (offers) {
 		json_array_remove(offers->items, 0);
 		store_touch(d->store);
+	}
+	worklist_build(d);
+}
+
+void sync_take_chat(struct desk *d, int64_t chat_id, struct job *j)
+{
+	struct store_list *offers = store_list(d->store, "offers");
+	char path[96];
+	snprintf(path, sizeof(path), "/api/v1/chats/%lld/accept", (long long)chat_id);
+	queue_write(d, "offer.accept", "POST", path, NULL, 0, STORE_CHAT, chat_id, _("accepter"), j);
+	for (size_t i = 0; offers && i < json_array_size(offers->items); i++) {
+		json_t *o = json_array_get(offers->items, i);
+		if (strcmp(jtext(o, "kind"), "call") != 0 && jint(o, "id") == chat_id) {
+			json_array_remove(offers->items, i);
+			store_touch(d->store);
+			break;
+		}
 	}
 	worklist_build(d);
 }

@@ -6,9 +6,9 @@
 // TAP_START + 1.  Every wait is for a condition, with a deadline.
 //
 // The agent's side: the real desk in headless mode (build/guichet --batch:
-// presence, open chat, say, end); accepting and "is writing" go through the
-// API with the agent's token (headless `accept` only takes an offer the desk
-// saw arrive on its own event stream, which a one-shot script does not).
+// presence, accept CHAT, open chat, say, end); "is writing" goes through the
+// API with the agent's token (the desk tells it from its `:` prompt, which
+// t_desk_tmux checks).
 
 import fs from 'node:fs';
 import https from 'node:https';
@@ -287,9 +287,12 @@ try {
 	expectEq('the chat is linked to the citizen of that email', first.citizen_id, CITIZEN_ID);
 
 	// --- an agent takes it --------------------------------------------------------
-	desk(['presence available']);
-	let acc = await api('POST', `/api/v1/chats/${chatId}/accept`);
-	await check('alice accepts the chat', () => acc.status === 200 || `!${acc.status} ${JSON.stringify(acc.body)}`, true);
+	await check('alice, available, accepts the chat in the headless desk', () => {
+		const recs = desk(['presence available', `accept ${chatId}`]);
+		return recs.length === 2 || `!${JSON.stringify(recs)}`;
+	}, true);
+	const held = await serverChat(chatId);
+	expectEq('...the server has it active, held by alice', `${held.status} ${held.agent}`, 'active alice');
 	await check("the agent's first name is shown: \"Alice vous répond\"", async () => {
 		await page.waitForFunction(() => {
 			const a = document.getElementById('agent');

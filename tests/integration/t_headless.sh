@@ -100,8 +100,16 @@ g -e "presence available" >/dev/null
 TOKEN= jreq POST /public/v1/chats '{"name":"Zoé","subject":"Cantine","text":"Bonjour, la cantine ?"}' >/dev/null
 CHAT=$(jbody .id)
 CHAT_TOKEN=$(jbody .token)
-accepted() { [ "$(TOKEN=$ALICE req POST "/api/v1/chats/$CHAT/accept")" = 200 ]; }
-check "the chat is offered to alice, who takes it" wait_for 20 accepted
+g -e "accept $CHAT" >"$T/out" 2>"$T/err"
+expect_eq "alice takes the waiting chat from a script (accept N): exit 0" "$?" 0
+expect_eq "...the server has it active, held by alice" \
+	"$(TOKEN=$ALICE req GET "/api/v1/chats/$CHAT" >/dev/null; jbody '.status + " " + .agent')" "active alice"
+g -e "accept $CHAT" >"$T/out" 2>"$T/err"
+expect_eq "taking it again is refused" "$?" 1
+check "...with the server's reason" grep -q "accept" "$T/err"
+g -e "accept Zoé" >"$T/out" 2>"$T/err"
+expect_eq "accept takes a chat number only" "$?" 1
+check "...and says so" grep -q "un numéro" "$T/err"
 printf 'open chat %s\nsay Bonjour Zoé, le formulaire est en ligne.\nend information\n' "$CHAT" |
 	g --batch >"$T/out" 2>"$T/err"
 expect_eq "open chat, say, end: exit 0" "$?" 0

@@ -41,7 +41,7 @@ static int no_send(void *arg, const struct outbox_entry *e, net_done_fn done, vo
 	return -1;
 }
 
-static const struct outbox_kind KINDS[] = { { "case.patch", NULL, false } };
+static const struct outbox_kind KINDS[] = { { "case.patch", NULL, false, false } };
 
 /* A change of mine to the case, on its way. */
 static uint64_t mine(struct desk *d)

@@ -110,9 +110,10 @@ static void on_answered(void *ctx, const struct outbox_entry *e, const struct ne
 }
 
 static const struct outbox_kind KINDS[] = {
-	{ "case.note", on_delivered, false },
-	{ "case.patch", on_delivered, false },
-	{ "chat.say", NULL, false }, /* a kind with nothing to do once delivered */
+	{ "case.note", on_delivered, false, false },
+	{ "case.patch", on_delivered, false, false },
+	{ "chat.say", NULL, false, false }, /* a kind with nothing to do once delivered */
+	{ "offer.accept", NULL, false, true }, /* refused, forgotten */
 };
 
 static struct fx *fx_new(void)
@@ -730,6 +731,22 @@ static void test_rejected_kept_and_reapplied(void **state)
 	assert_false(store_pending(fx->store, STORE_CASE, 7));
 }
 
+/* Taking an offer that another agent took is refused once and for all:
+ * the agent is told, and nothing waits in the outbox to be dropped. */
+static void test_rejected_fleeting_forgotten(void **state)
+{
+	struct fx *fx = *state;
+	uint64_t a = add(fx, "offer.accept", "POST", "/api/v1/chats/9/accept", NULL, 0, 9,
+			 "accepter", NULL);
+	int i = sent(fx, loop_now_ms());
+	answer(fx, i, 409, problem("Conflict", "this chat is offered to another agent"), NULL);
+	assert_int_equal(fx->answered_state, OUTBOX_REJECTED);
+	assert_null(outbox_find(fx->ob, a));
+	assert_null(outbox_first(fx->ob));
+	assert_int_equal(outbox_blocked(fx->ob), 0);
+	assert_false(store_pending(fx->store, STORE_CASE, 9));
+}
+
 static void test_drop(void **state)
 {
 	struct fx *fx = *state;
@@ -1137,6 +1154,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_conflict_reapply, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reapply_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rejected_kept_and_reapplied, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rejected_fleeting_forgotten, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_drop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unauthorized_pauses, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_job_results, setup, teardown),

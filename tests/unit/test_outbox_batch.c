@@ -82,8 +82,8 @@ static void delivered(void *ctx, const struct outbox_entry *e, const struct net_
 }
 
 static const struct outbox_kind KINDS[] = {
-	{ "case.note", delivered, true },
-	{ "case.patch", delivered, false },
+	{ "case.note", delivered, true, false },
+	{ "case.patch", delivered, false, false },
 };
 
 static void new_outbox(struct fx *fx, bool batches)

@@ -53,7 +53,8 @@ static int fake_send(void *a, const struct outbox_entry *e, net_done_fn done, vo
 	return 0;
 }
 
-static const struct outbox_kind KINDS[] = { { "case.note", NULL, false }, { "case.patch", NULL, false } };
+static const struct outbox_kind KINDS[] = { { "case.note", NULL, false, false },
+					    { "case.patch", NULL, false, false } };
 
 /* A run of the desk: a new outbox on the journal (restored: how many came back). */
 static struct run *run_start(struct fx *fx, int *restored)
