@@ -20,6 +20,8 @@ CMD(cmd_decline); CMD(cmd_presence); CMD(cmd_template); CMD(cmd_say); CMD(cmd_en
 CMD(cmd_merge); CMD(cmd_confirm); CMD(cmd_unmerge); CMD(cmd_new_case);
 CMD(cmd_cases); CMD(cmd_timeline); CMD(cmd_outbox); CMD(cmd_reapply); CMD(cmd_drop);
 
+CMD(cmd_monitor); CMD(cmd_staffing); CMD(cmd_agent); CMD(cmd_reassign);
+
 CMD(cmd_bind); CMD(cmd_unbind); CMD(cmd_set); CMD(cmd_source); CMD(cmd_color);
 
 /* What the command's job gives back once it is done: build reads it from
@@ -29,6 +31,11 @@ void cmd_wants(struct cmd_ctx *c, job_build_fn build, const char *query);
 json_t *cmd_result_list(struct desk *d, const struct job *j);
 /* s as an id (> 0): 0, or -1. */
 int cmd_id(const char *s, int64_t *out);
+
+/* The staffing of service × channel (cmd_monitor.c), with `staffing`'s
+ * key=value arguments. */
+int cmd_staffing_of(struct cmd_ctx *c, const char *service, const char *channel, int argc,
+		    char **argv);
 
 /* Write a message into c->err; always -1. */
 int cmd_fail(struct cmd_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -58,6 +58,16 @@ const struct cmd_entry CMD_TABLE[] = {
 	{ "decline", "", 0, 0, 0, N_("refuser l'offre en attente"), cmd_decline },
 	{ "presence", "STATE [REASON]", 1, ANY, 0,
 	  N_("ma présence : available, paused RAISON, offline"), cmd_presence },
+	/* supervision */
+	{ "monitor", "", 0, 0, CMD_SUPERVISOR,
+	  N_("tableau de bord : files, agents, engagements, satisfaction, en direct"), cmd_monitor },
+	{ "staffing", "SERVICE CANAL [calls=N aht=S agents=N target=S goal=P]", 2, 7, CMD_SUPERVISOR,
+	  N_("effectif nécessaire d'une file (Erlang C) et l'effet d'un agent de plus ou de moins"),
+	  cmd_staffing },
+	{ "agent", "LOGIN presence ÉTAT [RAISON] | LOGIN services SERVICE…", 2, 66, CMD_SUPERVISOR,
+	  N_("changer la présence ou les services d'un agent"), cmd_agent },
+	{ "reassign", "CHAT AGENT", 2, 2, CMD_SUPERVISOR, N_("confier un chat à un autre agent"),
+	  cmd_reassign },
 	/* configuration */
 	{ "bind", "SCREEN KEY COMMAND", 3, 3, 0,
 	  N_("lier une touche à une commande (SCREEN : un écran ou global)"), cmd_bind },

@@ -45,6 +45,7 @@ enum desk_screen {
 	SCREEN_HELP,
 	SCREEN_CASES,
 	SCREEN_OUTBOX,
+	SCREEN_MONITOR,
 	SCREEN_COUNT
 };
 
@@ -134,6 +135,7 @@ struct desk {
 	struct theme theme;       /* filled by `color` lines (theme files) */
 	bool quit;
 	int64_t now;              /* the time screens count down from */
+	bool monitoring;          /* the wallboard follows the event stream (sync_monitor) */
 };
 
 /* A new, empty desk (on the work list).  Free with desk_free. */

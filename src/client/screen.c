@@ -25,6 +25,7 @@ static json_t *events_list(const struct desk *d)
 }
 static json_t *search_list(const struct desk *d) { return desk_items(d, "search:%s", d->search_query); }
 static json_t *cases_list(const struct desk *d) { return desk_items(d, "cases:%s", d->cases_query); }
+static json_t *monitor_list(const struct desk *d) { return desk_items(d, "monitor"); }
 static json_t *chat_list(const struct desk *d) { return json_object_get(desk_chat(d), "messages"); }
 
 /* The outbox screen shows a list made afresh from the outbox itself: kept
@@ -93,6 +94,25 @@ static int outbox_open(struct cmd_ctx *c, json_t *it)
 	return cmd_fail(c, _("reapply N reprend l'action, drop N l'abandonne"));
 }
 
+/* The wallboard: a case at risk opens; an agent's line prompts for what
+ * to change; a queue's staffing is shown. */
+static int monitor_open(struct cmd_ctx *c, json_t *it)
+{
+	const char *kind = jtext(it, "kind");
+	char line[160];
+	if (strcmp(kind, "case") == 0)
+		return open_case_id(c, jint(it, "id"));
+	if (strcmp(kind, "agent") == 0 && c->desk->ui && c->desk->ui->prompt) {
+		snprintf(line, sizeof(line), "agent %s ", jtext(it, "login"));
+		c->desk->ui->prompt(c->desk->ui->arg, line);
+		return 0;
+	}
+	if (strcmp(kind, "queue") == 0) {
+		return cmd_staffing_of(c, jtext(it, "service"), jtext(it, "channel"), 0, NULL);
+	}
+	return cmd_fail(c, _("rien à ouvrir ici"));
+}
+
 /* --- refresh ----------------------------------------------------------------------- */
 
 static void worklist_refresh(struct desk *d, struct job *j) { sync_worklist(d, j); }
@@ -122,6 +142,7 @@ static void search_refresh(struct desk *d, struct job *j)
 		sync_search(d, d->search_query, j);
 }
 static void cases_refresh(struct desk *d, struct job *j) { sync_cases(d, d->cases_query, j); }
+static void monitor_refresh(struct desk *d, struct job *j) { sync_monitor(d, j); }
 static void outbox_refresh(struct desk *d, struct job *j)
 {
 	(void)j;
@@ -159,6 +180,8 @@ const struct screen_ops SCREENS[SCREEN_COUNT] = {
 	[SCREEN_CASES] = { "cases", N_("Dossiers"), cases_list, cases_open, cases_refresh, NULL },
 	[SCREEN_OUTBOX] = { "outbox", N_("Envoi : actions en attente"), outbox_list, outbox_open,
 			    outbox_refresh, NULL },
+	[SCREEN_MONITOR] = { "monitor", N_("Supervision : files, agents, engagements"), monitor_list,
+			     monitor_open, monitor_refresh, NULL },
 };
 
 int desk_screen_find(const char *name)

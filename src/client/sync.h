@@ -71,6 +71,24 @@ void sync_offer(struct desk *d, bool accept, struct job *j);
 void sync_take_chat(struct desk *d, int64_t chat_id, struct job *j);
 void sync_presence(struct desk *d, const char *state, const char *reason, struct job *j);
 
+/* The supervisor's wallboard (sync_monitor.c): read the snapshot now (j
+ * waits for it), or, without j, once more after the read in flight; an
+ * event of the stream that may move its figures reads it again while
+ * d->monitoring.  The snapshot itself (borrowed, NULL until read). */
+#define MONITOR_SNAPSHOT "monitor:snapshot"
+#define MONITOR_ALERTS "monitor:alerts"
+void sync_monitor(struct desk *d, struct job *j);
+void sync_monitor_event(struct desk *d, const char *type);
+json_t *sync_monitor_snapshot(const struct desk *d);
+
+/* Supervisor's writes (doc/api.md): an agent's presence, an agent's
+ * services (skills; services is borrowed), a chat given to another agent. */
+void sync_agent_presence(struct desk *d, const char *login, const char *state,
+			 const char *reason, struct job *j);
+void sync_agent_services(struct desk *d, const char *login, const json_t *services,
+			 struct job *j);
+void sync_chat_reassign(struct desk *d, int64_t chat_id, const char *agent, struct job *j);
+
 /* One turn of the desk's loop (d->loop): wait at most timeout_ms for
  * anything watched there (the network, the terminal, a signal, a timer),
  * run its callbacks, and send what is due in the outbox.  Returns how

@@ -163,6 +163,20 @@ static void chat_closed(struct desk *d, const json_t *j)
 	}
 }
 
+/* My presence changed: by me on another desk, or by a supervisor. */
+static void presence_event(struct desk *d, const json_t *j)
+{
+	if (strcmp(jtext(j, "agent"), d->login) != 0 || !*jtext(j, "presence"))
+		return;
+	bool by_other = strcmp(jtext(j, "presence"), d->presence) != 0;
+	snprintf(d->presence, sizeof(d->presence), "%s", jtext(j, "presence"));
+	snprintf(d->presence_reason, sizeof(d->presence_reason), "%s", jtext(j, "reason"));
+	if (by_other && *jtext(j, "by") && strcmp(jtext(j, "by"), d->login) != 0)
+		desk_say(d, _("votre présence a été changée par %s : %s"), jtext(j, "by"),
+			 jtext(j, "presence"));
+	store_touch(d->store);
+}
+
 void sync_event(struct desk *d, const char *type, const char *data, size_t len)
 {
 	json_t *j = json_bounded_parse(data, len, NULL, NULL, NULL, 0);
@@ -180,6 +194,9 @@ void sync_event(struct desk *d, const char *type, const char *data, size_t len)
 		sync_chat_append(d, j);
 	else if (strcmp(type, "chat.closed") == 0)
 		chat_closed(d, j);
+	else if (strcmp(type, "agent.presence") == 0)
+		presence_event(d, j);
+	sync_monitor_event(d, type);
 	json_decref(j);
 }
 

@@ -97,6 +97,15 @@ static void presence_set(void *ctx, const struct outbox_entry *e, const struct n
 	said_done(ctx, e, res);
 }
 
+/* A supervisor's change: the wallboard shows it at once. */
+static void supervised(void *ctx, const struct outbox_entry *e, const struct net_result *res)
+{
+	struct desk *d = ctx;
+	said_done(d, e, res);
+	if (d->monitoring)
+		sync_monitor(d, NULL);
+}
+
 static void merged(void *ctx, const struct outbox_entry *e, const struct net_result *res)
 {
 	struct desk *d = ctx;
@@ -123,6 +132,10 @@ static const struct outbox_kind KINDS[] = {
 	{ "presence",       presence_set,    false, false },
 	{ "citizen.merge",  merged,          false, false },
 	{ "merge.undo",     merged,          false, false },
+	{ "agent.presence", supervised,      false, false },
+	{ "agent.services", supervised,      false, false },
+	/* a chat waits for no one: a refused reassignment is not kept */
+	{ "chat.reassign",  supervised,      false, true  },
 };
 
 /* --- what an answer that was not a delivery says ------------------------------------ */
@@ -324,4 +337,36 @@ void sync_presence(struct desk *d, const char *state, const char *reason, struct
 	if (reason)
 		json_object_set_new(body, "reason", json_string(reason));
 	queue_write(d, "presence", "PUT", "/api/v1/me/presence", body, 0, STORE_MARK, 0, "presence", j);
+}
+
+/* A login goes into a path: the caller checked it (model_login_ok). */
+void sync_agent_presence(struct desk *d, const char *login, const char *state,
+			 const char *reason, struct job *j)
+{
+	char path[128], what[160];
+	json_t *body = json_pack("{ss}", "presence", state);
+	if (reason)
+		json_object_set_new(body, "reason", json_string(reason));
+	snprintf(path, sizeof(path), "/api/v1/agents/%s/presence", login);
+	snprintf(what, sizeof(what), _("présence de %s → %s"), login, state);
+	queue_write(d, "agent.presence", "PUT", path, body, 0, STORE_MARK, 0, what, j);
+}
+
+void sync_agent_services(struct desk *d, const char *login, const json_t *services,
+			 struct job *j)
+{
+	char path[128], what[160];
+	json_t *body = json_pack("{sO}", "services", (json_t *)services);
+	snprintf(path, sizeof(path), "/api/v1/agents/%s", login);
+	snprintf(what, sizeof(what), _("services de %s"), login);
+	queue_write(d, "agent.services", "PATCH", path, body, 0, STORE_MARK, 0, what, j);
+}
+
+void sync_chat_reassign(struct desk *d, int64_t chat_id, const char *agent, struct job *j)
+{
+	char path[96], what[160];
+	snprintf(path, sizeof(path), "/api/v1/chats/%lld/reassign", (long long)chat_id);
+	snprintf(what, sizeof(what), _("chat %lld → %s"), (long long)chat_id, agent);
+	queue_write(d, "chat.reassign", "POST", path, json_pack("{ss}", "agent", agent), 0,
+		    STORE_CHAT, chat_id, what, j);
 }

@@ -33,6 +33,7 @@ extern const char DEFAULT_KEYS[];
 static const char USAGE[] =
 	"usage: guichet [--server URL --cacert FILE] [--login LOGIN] [-F guichetrc]\n"
 	"       guichet --demo\n"
+	"       guichet --monitor [--server URL ...]\n"
 	"       guichet [--server URL ...] (--batch | -e CMD...) [--format json|csv|text] [--wait[=S]]\n"
 	"       guichet ... --passphrase-fd N\n"
 	"\n"
@@ -42,6 +43,7 @@ static const char USAGE[] =
 	"  --demo            start a demo guichetd with live simulated traffic, log in as alice\n"
 	"                    (with no server at all: a guichetd of its own over\n"
 	"                    $XDG_DATA_HOME/guichet, created the first time)\n"
+	"  --monitor         open on the supervisor's wallboard (supervisor or admin)\n"
 	"  -F FILE           read FILE instead of $XDG_CONFIG_HOME/guichet/guichetrc\n"
 	"  --passphrase-fd N with `set cache_passphrase yes`: read the passphrase as one\n"
 	"                    line from file descriptor N instead of the terminal (scripts)\n"
@@ -63,7 +65,7 @@ static const char USAGE[] =
 struct args {
 	struct app_args app;
 	const char *theme, *script;
-	bool dump_roles, batch;
+	bool dump_roles, batch, monitor;
 	int rows, cols;
 	const char *exprs[EXPRS_MAX];
 	size_t nexprs;
@@ -99,7 +101,7 @@ static int parse_fd(const char *v, int *out)
 static int parse_args(int argc, char **argv, struct args *a)
 {
 	enum { O_SERVER = 256, O_CACERT, O_LOGIN, O_DEMO, O_THEME, O_SIZE, O_SCRIPT, O_HELP,
-	       O_VERSION, O_ROLES, O_BATCH, O_FORMAT, O_WAIT, O_PASSFD };
+	       O_VERSION, O_ROLES, O_BATCH, O_FORMAT, O_WAIT, O_PASSFD, O_MONITOR };
 	static const struct option opts[] = {
 		{ "server", 1, NULL, O_SERVER }, { "cacert", 1, NULL, O_CACERT },
 		{ "login", 1, NULL, O_LOGIN },   { "demo", 0, NULL, O_DEMO },
@@ -108,6 +110,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{ "version", 0, NULL, O_VERSION }, { "dump-roles", 0, NULL, O_ROLES },
 		{ "batch", 0, NULL, O_BATCH },   { "format", 1, NULL, O_FORMAT },
 		{ "wait", 2, NULL, O_WAIT },     { "passphrase-fd", 1, NULL, O_PASSFD },
+		{ "monitor", 0, NULL, O_MONITOR },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -120,6 +123,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 		case O_LOGIN: a->app.login = optarg; break;
 		case O_DEMO: a->app.demo = true; break;
 		case O_BATCH: a->batch = true; break;
+		case O_MONITOR: a->monitor = true; break;
 		case 'e':
 			if (a->nexprs == EXPRS_MAX) {
 				fprintf(stderr, "guichet: -e: %d commands at most\n", EXPRS_MAX);
@@ -168,6 +172,10 @@ static int parse_args(int argc, char **argv, struct args *a)
 	a->app.headless = a->batch || a->nexprs > 0;
 	if (a->batch && a->app.passphrase_fd == STDIN_FILENO) {
 		fprintf(stderr, "guichet: --batch reads its commands from stdin: not --passphrase-fd 0\n");
+		return 2;
+	}
+	if (a->app.headless && a->monitor) {
+		fprintf(stderr, "guichet: --monitor opens the screen; headless, run -e monitor\n");
 		return 2;
 	}
 	if (!a->app.headless && (a->wait_s >= 0 || a->format != BATCH_JSON)) {
@@ -294,8 +302,25 @@ static void bind_catalogs(void)
 
 /* --- main --------------------------------------------------------------------------------- */
 
+/* --monitor: the wallboard, once the server has said who we are (an
+ * agent is refused here, before any screen, and by guichetd too). */
+static int open_monitor(struct desk *d)
+{
+	char err[512];
+	time_t deadline = time(NULL) + 15;
+	while (!d->role[0] && !d->unreachable && d->conn != DESK_REFUSED && time(NULL) < deadline)
+		sync_turn(d, 50);
+	if (cmd_run(d, "monitor", "--monitor", err, sizeof(err)) < 0) {
+		fprintf(stderr, "guichet: %s\n", err);
+		return 1;
+	}
+	return 0;
+}
+
 static int run_desk(struct desk *d, const struct args *a)
 {
+	if (a->monitor && open_monitor(d) != 0)
+		return 1;
 	struct tui t = { .desk = d };
 	const struct desk_ui ui = { ui_prompt, ui_redraw, ui_notify, ui_theme, &t };
 	d->ui = &ui;

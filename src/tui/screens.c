@@ -17,7 +17,9 @@
 #include "client/screen.h"
 #include "client/viewing.h"
 #include "client/worklist.h"
+#include "client/sync.h"
 #include "core/calendar.h"
+#include "tui/monitor_view.h"
 #include "tui/tui.h"
 
 /* The area a screen draws in, and where it wants the cursor. */
@@ -572,12 +574,26 @@ static void draw_help(struct tui *t, struct area *a)
 /* --- the frame ------------------------------------------------------------------------- */
 
 /* How each screen is drawn, indexed like SCREENS (client/screen.c). */
+/* --- the supervisor's wallboard (monitor_view.c) ------------------------------ */
+
+static void draw_monitor(struct tui *t, struct area *a)
+{
+	struct desk *d = t->desk;
+	struct store_list *l = desk_store_list(d, "monitor");
+	monitor_summary(t, a->top, a->cols, sync_monitor_snapshot(d));
+	if (l && l->state == LIST_FAILED)
+		draw_text(a->top + 1, 1, a->cols - 1, ROLE_ERROR, l->error, true);
+	else
+		draw_list(t, a, a->top + 1, l && l->state == LIST_LOADED ? l->items : NULL,
+			  SCREEN_MONITOR, monitor_line);
+}
+
 static void (*const screen_draw[SCREEN_COUNT])(struct tui *, struct area *) = {
 	[SCREEN_WORKLIST] = draw_worklist, [SCREEN_CITIZEN] = draw_citizen,
 	[SCREEN_CASE] = draw_case,         [SCREEN_CHAT] = draw_chat,
 	[SCREEN_MERGE] = draw_merge,       [SCREEN_SEARCH] = draw_search,
 	[SCREEN_HELP] = draw_help,         [SCREEN_CASES] = draw_cases,
-	[SCREEN_OUTBOX] = draw_outbox,
+	[SCREEN_OUTBOX] = draw_outbox,     [SCREEN_MONITOR] = draw_monitor,
 };
 
 /* Offers pop up over any screen, above the status bar: someone is waiting
