@@ -57,4 +57,10 @@ int64_t api_service_id(struct req *r, struct store_tx *tx, const char *slug);
 /* Agent id of a login (0 with 422 answered when unknown or disabled). */
 int64_t api_agent_id(struct req *r, struct store_tx *tx, const char *login);
 
+/* PUT presence ({"presence", "reason"}, MODEL_PRESENCE) for the agent
+ * agent_id named login, by the caller (themselves or a supervisor):
+ * stores it, tells every agent (agent.presence), audits, answers the
+ * agent record. */
+void api_presence_set(struct req *r, int64_t agent_id, const char *login);
+
 #endif

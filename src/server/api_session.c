@@ -87,7 +87,7 @@ void api_me(struct req *r)
 	reply_json(r, 200, a);
 }
 
-void api_me_presence(struct req *r)
+void api_presence_set(struct req *r, int64_t agent_id, const char *login)
 {
 	json_t *in = req_body(r, &MODEL_PRESENCE, MODEL_CREATE);
 	struct store_tx *tx = in ? api_tx(r) : NULL;
@@ -98,23 +98,30 @@ void api_me_presence(struct req *r)
 	if (strcmp(p, "paused") != 0)
 		reason = NULL; /* a reason belongs to a pause only */
 	int64_t now = now_s();
-	int rc = tx->ops->agent_set_presence(tx, r->caller.agent_id, p, reason, now);
+	int rc = tx->ops->agent_set_presence(tx, agent_id, p, reason, now);
 	json_t *a = NULL;
 	if (rc == STORE_OK)
-		rc = tx->ops->agent_get_id(tx, r->caller.agent_id, &a);
+		rc = tx->ops->agent_get_id(tx, agent_id, &a);
 	if (rc != STORE_OK) {
 		api_store_error(r, tx, rc);
 		return;
 	}
-	json_t *ev = json_pack("{ssssss*}", "agent", r->caller.login, "presence", p, "reason", reason);
+	/* "by" tells the agent's desk that a supervisor moved them */
+	json_t *ev = json_pack("{ssssss*ss}", "agent", login, "presence", p, "reason", reason, "by",
+			       r->caller.login);
 	struct event_scope scope = { .staff = true };
 	rc = api_emit(r, tx, "agent.presence", ev, &scope);
 	json_decref(ev);
-	if (rc < 0 || api_audit(r, tx, "agent.presence", "agent", r->caller.agent_id, 0, 200) < 0) {
+	if (rc < 0 || api_audit(r, tx, "agent.presence", "agent", agent_id, 0, 200) < 0) {
 		json_decref(a);
 		return;
 	}
 	reply_json(r, 200, a);
 	if (req_commit(r, tx) == 0 && strcmp(p, "available") == 0)
 		routing_kick(r->srv);
+}
+
+void api_me_presence(struct req *r)
+{
+	api_presence_set(r, r->caller.agent_id, r->caller.login);
 }

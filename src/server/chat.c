@@ -309,6 +309,61 @@ int chat_accept(struct store_tx *tx, const struct caller *c, int64_t id, int64_t
 	return 200;
 }
 
+int chat_reassign(struct server *srv, struct store_tx *tx, const struct caller *c, int64_t id,
+		  int64_t agent_id, const char *login, int64_t now, json_t **out, char *err,
+		  size_t errlen)
+{
+	json_t *chat = NULL;
+	int st = load(tx, c, id, &chat, err, errlen);
+	if (st)
+		return st;
+	const char *status = jstr(chat, "status");
+	bool active = strcmp(status, "active") == 0;
+	int64_t from = active ? jint(chat, "agent_id") : jint(chat, "offered_to_id");
+	json_t *from_login = json_incref(json_object_get(chat, active ? "agent" : "offered_to"));
+	if (strcmp(status, "closed") == 0)
+		st = fail(409, err, errlen, "this chat is closed");
+	else if (from == agent_id)
+		st = fail(409, err, errlen, active ? "this chat is already with that agent"
+						  : "this chat is already offered to that agent");
+	json_decref(chat);
+	if (st) {
+		json_decref(from_login);
+		return st;
+	}
+	/* An active chat changes hands and stays active; a waiting one is
+	 * offered to that agent, who may decline it as any offer. */
+	json_t *set = active ? json_pack("{sI}", "agent_id", (json_int_t)agent_id)
+			     : json_pack("{sssIsI}", "status", "offered", "offered_to",
+					 (json_int_t)agent_id, "offered_at", (json_int_t)now);
+	int rc = tx->ops->chat_set(tx, id, set);
+	json_decref(set);
+	if (rc == STORE_OK && !active) {
+		json_t *w = json_pack("{sssI}", "kind", "chat", "id", (json_int_t)id);
+		rc = routing_emit_offer(tx, w, agent_id, now, srv->cfg.offer_timeout_s);
+		json_decref(w);
+	}
+	if (rc == STORE_OK && (st = finish(tx, id, out, err, errlen)) != 200) {
+		json_decref(from_login);
+		return st;
+	}
+	/* every desk: the one it left, the one it reached, the supervisors */
+	struct event_scope staff = { .staff = true };
+	if (rc == STORE_OK)
+		rc = chat_emit(tx, "chat.reassigned",
+			       json_pack("{sIsOsssssO}", "chat_id", (json_int_t)id, "from",
+					 from_login ? from_login : json_null(), "to", login, "by",
+					 c->login, "status", json_object_get(*out, "status")),
+			       &staff, now);
+	json_decref(from_login);
+	if (rc != STORE_OK) {
+		json_decref(*out);
+		*out = NULL;
+		return store_fail(tx, rc, err, errlen);
+	}
+	return 200;
+}
+
 int chat_decline(struct store_tx *tx, const struct caller *c, int64_t id, int64_t now, json_t **out,
 		 char *err, size_t errlen)
 {

@@ -43,6 +43,12 @@ int chat_agent_typing(struct store_tx *tx, const struct caller *c, int64_t chat_
 		      char *err, size_t errlen);
 int chat_close(struct server *srv, struct store_tx *tx, const struct caller *c, int64_t chat_id,
 	       const json_t *in, int64_t now, json_t **out, char *err, size_t errlen);
+/* A supervisor gives the chat to agent_id (named login): an active chat
+ * changes agent and stays active, a waiting one is offered to them (the
+ * offer expires as routing's do).  409 when closed or already theirs. */
+int chat_reassign(struct server *srv, struct store_tx *tx, const struct caller *c, int64_t id,
+		  int64_t agent_id, const char *login, int64_t now, json_t **out, char *err,
+		  size_t errlen);
 
 /* True when the caller may read the chat (its service, offered to or
  * taken by them, or a supervisor). */

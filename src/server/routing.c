@@ -188,8 +188,8 @@ static int set_offer(struct store_tx *tx, const json_t *w, int64_t agent, json_t
 	return rc;
 }
 
-static int emit_offer(struct store_tx *tx, const json_t *w, int64_t agent, int64_t now,
-		      unsigned timeout)
+int routing_emit_offer(struct store_tx *tx, const json_t *w, int64_t agent, int64_t now,
+		       unsigned timeout)
 {
 	const char *kind = json_string_value(json_object_get(w, "kind"));
 	json_t *rec = NULL;
@@ -235,7 +235,7 @@ static int route_one(struct routing *rt, struct store_tx *tx, const json_t *w, i
 	if (rc == STORE_OK && (agent || offered))
 		rc = set_offer(tx, w, agent, declined, now);
 	if (rc == STORE_OK && agent) {
-		rc = emit_offer(tx, w, agent, now, timeout);
+		rc = routing_emit_offer(tx, w, agent, now, timeout);
 		*emitted = true;
 	}
 	json_decref(declined);

@@ -8,6 +8,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
 
 #include "server/server.h"
 
@@ -34,6 +36,12 @@ void routing_learn(struct server *srv, const char *text, const char *service);
 
 /* Wake the offer thread now (a new chat, an agent became available...). */
 void routing_kick(struct server *srv);
+
+/* Tell agent of the offer of w ({kind: "chat" or "call", id}), expiring
+ * in timeout seconds: the "offer" event the desk pops up. */
+struct store_tx;
+int routing_emit_offer(struct store_tx *tx, const json_t *w, int64_t agent, int64_t now,
+		       unsigned timeout);
 
 /* Reload keyword rules after a service changed. */
 void routing_reload_rules(struct server *srv);

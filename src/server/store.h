@@ -64,6 +64,15 @@ struct event_scope {
 	bool is_public;
 };
 
+/* What the supervisor's snapshot is computed for (monitor_snapshot). */
+struct monitor_query {
+	int64_t day_start;       /* local (Paris) midnight: "today" starts here */
+	int64_t now;
+	int64_t horizon;         /* commitments: open cases due before this are "due soon" */
+	int target_s;            /* service level: answered within this many seconds */
+	int short_abandon_s;     /* abandoned after less than this: not counted */
+};
+
 /* A stored idempotency record. */
 struct idem_record {
 	int state;               /* 0 running, 1 done */
@@ -112,6 +121,9 @@ struct store_ops {
 	int (*agent_set_password)(struct store_tx *tx, int64_t id, const char *pw_hash);
 	int (*agent_set_presence)(struct store_tx *tx, int64_t id, const char *presence,
 				  const char *reason, int64_t at);
+	/* replace the agent's skills by the services listed (slugs); INVALID
+	 * naming the first unknown slug */
+	int (*agent_set_skills)(struct store_tx *tx, int64_t id, const json_t *services);
 
 	/* --- tokens (stored as hashes) ------------------------------------ */
 	int (*token_create)(struct store_tx *tx, const unsigned char hash[32], int64_t agent_id,
@@ -272,8 +284,10 @@ struct store_ops {
 	int (*kb_search)(struct store_tx *tx, const char *folded, int limit, json_t **items);
 	int (*survey_add)(struct store_tx *tx, const json_t *s, int64_t citizen_id, int64_t chat_id,
 			  int64_t case_id, int64_t service_id, int64_t now, int64_t *id);
-	/* queues, agents and today's figures since day_start */
-	int (*monitor_snapshot)(struct store_tx *tx, int64_t day_start, int64_t now, json_t **out);
+	/* queues, agents, today's figures since q->day_start, queue
+	 * statistics, commitments, satisfaction (doc/api.md 2.32); one read
+	 * transaction of the caller's gives one consistent snapshot */
+	int (*monitor_snapshot)(struct store_tx *tx, const struct monitor_query *q, json_t **out);
 };
 
 struct store_tx {

@@ -612,6 +612,7 @@ const struct store_ops sq_ops = {
 	.agent_set_disabled = sq_agent_set_disabled,
 	.agent_set_password = sq_agent_set_password,
 	.agent_set_presence = sq_agent_set_presence,
+	.agent_set_skills = sq_agent_set_skills,
 	.token_create = sq_token_create,
 	.token_lookup = sq_token_lookup,
 	.token_revoke = sq_token_revoke,

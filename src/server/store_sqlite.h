@@ -88,6 +88,7 @@ int sq_agent_get_id(struct store_tx *, int64_t, json_t **);
 int sq_agent_set_disabled(struct store_tx *, const char *, bool);
 int sq_agent_set_password(struct store_tx *, int64_t, const char *);
 int sq_agent_set_presence(struct store_tx *, int64_t, const char *, const char *, int64_t);
+int sq_agent_set_skills(struct store_tx *, int64_t, const json_t *);
 int sq_token_create(struct store_tx *, const unsigned char *, int64_t, int64_t, const char *,
 		    int64_t, int64_t *);
 int sq_token_lookup(struct store_tx *, const unsigned char *, int64_t, int64_t *, int64_t *,
@@ -180,6 +181,11 @@ int sq_kb_create(struct store_tx *, const json_t *, int64_t, const char *, int64
 int sq_kb_search(struct store_tx *, const char *, int, json_t **);
 int sq_survey_add(struct store_tx *, const json_t *, int64_t, int64_t, int64_t, int64_t, int64_t,
 		  int64_t *);
-int sq_monitor_snapshot(struct store_tx *, int64_t, int64_t, json_t **);
+int sq_monitor_snapshot(struct store_tx *, const struct monitor_query *, json_t **);
+/* store_sqlite_monitor2.c: the parts of the snapshot past today's figures */
+int sq_monitor_queue_stats(struct sqtx *, const struct monitor_query *, json_t **);
+int sq_monitor_commitments(struct sqtx *, const struct monitor_query *, json_t **);
+int sq_monitor_satisfaction(struct sqtx *, const struct monitor_query *, json_t **);
+int sq_monitor_comments(struct sqtx *, json_t **);
 
 #endif

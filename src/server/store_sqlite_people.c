@@ -200,6 +200,11 @@ int sq_agent_set_presence(struct store_tx *tx, int64_t id, const char *presence,
 	return rc;
 }
 
+int sq_agent_set_skills(struct store_tx *tx, int64_t id, const json_t *services)
+{
+	return set_skills(SQ(tx), id, services);
+}
+
 int sq_token_create(struct store_tx *tx, const unsigned char *hash, int64_t agent_id,
 		    int64_t chat_id, const char *kind, int64_t expires_at, int64_t *id)
 {
