@@ -274,6 +274,10 @@ struct store_ops {
 			  int64_t case_id, int64_t service_id, int64_t now, int64_t *id);
 	/* queues, agents and today's figures since day_start */
 	int (*monitor_snapshot)(struct store_tx *tx, int64_t day_start, int64_t now, json_t **out);
+	/* published quality: raw counts per service (all when service_id is 0)
+	 * for [from, to), never a name nor a text (store_sqlite_quality.c) */
+	int (*quality_period)(struct store_tx *tx, int64_t from, int64_t to, int64_t service_id,
+			      json_t **items);
 };
 
 struct store_tx {

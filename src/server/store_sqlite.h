@@ -181,5 +181,6 @@ int sq_kb_search(struct store_tx *, const char *, int, json_t **);
 int sq_survey_add(struct store_tx *, const json_t *, int64_t, int64_t, int64_t, int64_t, int64_t,
 		  int64_t *);
 int sq_monitor_snapshot(struct store_tx *, int64_t, int64_t, json_t **);
+int sq_quality_period(struct store_tx *, int64_t, int64_t, int64_t, json_t **);
 
 #endif
