@@ -258,6 +258,8 @@ static int run_line(struct desk *d, const struct batch_args *b, size_t lineno, c
 	json_t *result = j->result ? json_deep_copy(j->result) : NULL;
 	if (rc != BATCH_OK)
 		print_json(b->err, lineno, name, false, NULL, j->error[0] ? j->error : err);
+	else if (j->printed)
+		; /* an export already on standard output: nothing to add to it */
 	else if (b->format == BATCH_JSON)
 		print_json(b->out, lineno, name, true, result, NULL);
 	else if (result) {

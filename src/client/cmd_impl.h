@@ -1,7 +1,8 @@
 /* The functions behind the command table (command_table.c), grouped by
  * what they touch: cmd_nav.c (moving around the desk), cmd_case.c (work on
- * cases, offers and presence), cmd_config.c (bind, set, source).  Each
- * returns 0, or -1 with a message in c->err. */
+ * cases, offers and presence), cmd_config.c (bind, set, source),
+ * cmd_quality.c (the published quality export).  Each returns 0, or -1
+ * with a message in c->err. */
 #ifndef GUICHET_CLIENT_CMD_IMPL_H
 #define GUICHET_CLIENT_CMD_IMPL_H
 
@@ -21,6 +22,7 @@ CMD(cmd_merge); CMD(cmd_confirm); CMD(cmd_unmerge); CMD(cmd_new_case);
 CMD(cmd_cases); CMD(cmd_timeline); CMD(cmd_outbox); CMD(cmd_reapply); CMD(cmd_drop);
 
 CMD(cmd_monitor); CMD(cmd_staffing); CMD(cmd_agent); CMD(cmd_reassign);
+CMD(cmd_quality);
 
 CMD(cmd_bind); CMD(cmd_unbind); CMD(cmd_set); CMD(cmd_source); CMD(cmd_color);
 

@@ -58,6 +58,9 @@ const struct cmd_entry CMD_TABLE[] = {
 	{ "decline", "", 0, 0, 0, N_("refuser l'offre en attente"), cmd_decline },
 	{ "presence", "STATE [REASON]", 1, ANY, 0,
 	  N_("ma présence : available, paused RAISON, offline"), cmd_presence },
+	{ "quality", "export [--month AAAA-MM] [--service CODE] [--format csv|json] [--output FICHIER]",
+	  1, 9, 0, N_("exporter les résultats qualité publiés (la preuve) en CSV ou JSON"),
+	  cmd_quality },
 	/* supervision */
 	{ "monitor", "", 0, 0, CMD_SUPERVISOR,
 	  N_("tableau de bord : files, agents, engagements, satisfaction, en direct"), cmd_monitor },

@@ -32,6 +32,8 @@ struct job {
 	int parts;                /* requests still to land */
 	bool done;
 	bool cached;              /* answered offline from the cache */
+	bool printed;             /* the command wrote its output itself (an
+				     export to stdout): headless prints nothing */
 	enum job_why why;
 	char error[512];
 	json_t *result;           /* owned: the result record or list, or NULL */

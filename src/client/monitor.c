@@ -147,13 +147,12 @@ static const json_t *satisfaction_of(const json_t *snap, const char *service)
 
 static void service_rows(json_t *rows, const json_t *snap)
 {
-	size_t i, k;
-	const json_t *c;
+	size_t i;
+	const json_t *c, *commit = json_object_get(snap, "commitments");
 	json_t *v;
 	add_head(rows, "services");
-	json_array_foreach(json_object_get(snap, "commitments"), i, c) {
+	json_array_foreach(json_object_get(commit, "services"), i, c) {
 		json_t *r = row("service", c);
-		json_object_del(r, "cases");
 		const json_t *s = satisfaction_of(snap, jtext(c, "service"));
 		const char *key;
 		json_object_foreach((json_t *)s, key, v)
@@ -162,9 +161,8 @@ static void service_rows(json_t *rows, const json_t *snap)
 		json_array_append_new(rows, r);
 	}
 	add_head(rows, "cases");
-	json_array_foreach(json_object_get(snap, "commitments"), i, c)
-		json_array_foreach(json_object_get(c, "cases"), k, v)
-			json_array_append_new(rows, row("case", v));
+	json_array_foreach(json_object_get(commit, "cases"), i, c)
+		json_array_append_new(rows, row("case", c));
 }
 
 json_t *monitor_rows(const json_t *snap, const json_t *alerts, const struct monitor_limits *l)

@@ -177,6 +177,29 @@ static void presence_event(struct desk *d, const json_t *j)
 	store_touch(d->store);
 }
 
+/* A supervisor moved an active chat: the new agent is told and can open
+ * it; the one it was taken from sees it go, not a silent dead end. */
+static void chat_reassigned(struct desk *d, const json_t *j)
+{
+	int64_t id = jint(j, "chat_id");
+	if (strcmp(jtext(j, "status"), "active") != 0)
+		return; /* a waiting chat comes as an offer */
+	if (strcmp(jtext(j, "to"), d->login) == 0) {
+		desk_say(d, _("%s vous confie le chat %lld : open chat %lld"), jtext(j, "by"),
+			 (long long)id, (long long)id);
+		if (d->ui && d->ui->notify)
+			d->ui->notify(d->ui->arg, "guichet", _("Un chat vous est confié"));
+	} else if (strcmp(jtext(j, "from"), d->login) == 0) {
+		json_t *chat = store_get(d->store, STORE_CHAT, id);
+		if (chat) {
+			json_object_set_new(chat, "status", json_string("reassigned"));
+			store_touch(d->store);
+		}
+		desk_error(d, _("le chat %lld a été confié à %s par %s"), (long long)id, jtext(j, "to"),
+			   jtext(j, "by"));
+	}
+}
+
 void sync_event(struct desk *d, const char *type, const char *data, size_t len)
 {
 	json_t *j = json_bounded_parse(data, len, NULL, NULL, NULL, 0);
@@ -196,6 +219,8 @@ void sync_event(struct desk *d, const char *type, const char *data, size_t len)
 		chat_closed(d, j);
 	else if (strcmp(type, "agent.presence") == 0)
 		presence_event(d, j);
+	else if (strcmp(type, "chat.reassigned") == 0)
+		chat_reassigned(d, j);
 	sync_monitor_event(d, type);
 	json_decref(j);
 }

@@ -58,6 +58,7 @@ void api_public_chat_start(struct req *r);
 void api_public_chat_survey(struct req *r);
 void api_public_chat_ticket(struct req *r);
 void api_public_subjects(struct req *r);
+void api_public_quality(struct req *r);
 void api_web_chat(struct req *r);
 void api_web_file(struct req *r);
 void api_service_patch(struct req *r);

@@ -511,7 +511,8 @@ static enum MHD_Result send_answer(struct req *r)
 	add_header(resp, "ETag", r->etag);
 	add_header(resp, "Location", r->location);
 	add_header(resp, "Allow", r->allow);
-	add_header(resp, "Cache-Control", "no-store");
+	add_header(resp, "Cache-Control",
+		   r->cache_control && r->status == 200 ? r->cache_control : "no-store");
 	add_header(resp, "X-Content-Type-Options", "nosniff");
 	if (r->status == 429 || r->status == 413 || r->status == 431)
 		add_header(resp, "Connection", "close");

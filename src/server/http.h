@@ -75,6 +75,7 @@ struct req {
 	char location[160];
 	char allow[64];
 	char retry_after[12];        /* seconds, for a 429 */
+	const char *cache_control;   /* static string; NULL: no-store */
 	const char *static_body;     /* a file of the binary (the chat page), not freed */
 	size_t static_len;
 	bool web_page;               /* send the page's guard headers (CSP…) */

@@ -71,6 +71,7 @@ const struct route routes[] = {
 	{ "GET", "/public/v1/chats/{id}/events", api_public_chat_events, ROLE_PUBLIC,
 	  RF_STREAM | RF_TICKET },
 	{ "GET", "/public/v1/subjects", api_public_subjects, ROLE_NONE, 0 },
+	{ "GET", "/public/v1/quality", api_public_quality, ROLE_NONE, 0 },
 	{ "GET", "/chat", api_web_chat, ROLE_NONE, 0 },
 	{ "GET", "/chat/{file}", api_web_file, ROLE_NONE, 0 },
 };

@@ -288,6 +288,10 @@ struct store_ops {
 	 * statistics, commitments, satisfaction (doc/api.md 2.32); one read
 	 * transaction of the caller's gives one consistent snapshot */
 	int (*monitor_snapshot)(struct store_tx *tx, const struct monitor_query *q, json_t **out);
+	/* published quality: raw counts per service (all when service_id is 0)
+	 * for [from, to), never a name nor a text (store_sqlite_quality.c) */
+	int (*quality_period)(struct store_tx *tx, int64_t from, int64_t to, int64_t service_id,
+			      json_t **items);
 };
 
 struct store_tx {

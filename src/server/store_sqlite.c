@@ -674,4 +674,5 @@ const struct store_ops sq_ops = {
 	.kb_search = sq_kb_search,
 	.survey_add = sq_survey_add,
 	.monitor_snapshot = sq_monitor_snapshot,
+	.quality_period = sq_quality_period,
 };

@@ -187,5 +187,6 @@ int sq_monitor_queue_stats(struct sqtx *, const struct monitor_query *, json_t *
 int sq_monitor_commitments(struct sqtx *, const struct monitor_query *, json_t **);
 int sq_monitor_satisfaction(struct sqtx *, const struct monitor_query *, json_t **);
 int sq_monitor_comments(struct sqtx *, json_t **);
+int sq_quality_period(struct store_tx *, int64_t, int64_t, int64_t, json_t **);
 
 #endif

@@ -28,8 +28,8 @@ static json_t *snapshot(void)
 		"   \"offered\":2,\"answered\":2,\"abandoned\":0,\"service_level\":null,"
 		"   \"aht_s\":null,\"arrivals_per_30min\":1}],"
 		" \"agents\":[{\"login\":\"alice\",\"presence\":\"available\"}],"
-		" \"commitments\":[{\"service\":\"voirie\",\"overdue\":1,\"due_soon\":0,"
-		"   \"cases\":[{\"ref\":\"2026-000001\",\"overdue\":true}]}],"
+		" \"commitments\":{\"services\":[{\"service\":\"voirie\",\"overdue\":1,\"due_soon\":0}],"
+		"   \"cases\":[{\"ref\":\"2026-000001\",\"overdue\":true}]},"
 		" \"satisfaction\":[{\"service\":\"voirie\",\"csat_30d\":3.5}],"
 		" \"latest_comments\":[{\"service\":\"voirie\",\"csat\":2,\"comment\":\"long\"}]}",
 		0, &e);
@@ -75,10 +75,10 @@ static void test_rows(void **state)
 	assert_int_equal(json_array_size(rows), sizeof(want) / sizeof(want[0]));
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 		assert_string_equal(kind_at(rows, i), want[i]);
-	/* the service row carries its satisfaction, not its case list */
+	/* the service row carries its satisfaction beside its commitments */
 	const json_t *svc = json_array_get(rows, 9);
 	assert_true(fabs(json_number_value(json_object_get(svc, "csat_30d")) - 3.5) < 1e-9);
-	assert_null(json_object_get(svc, "cases"));
+	assert_int_equal(jint(svc, "overdue"), 1);
 	/* 100 chats per 30 min of 180 s, 80 % in 20 s: 14 agents */
 	const json_t *st = json_object_get(json_array_get(rows, 4), "staffing");
 	assert_int_equal(jint(st, "agents_needed"), 14);
