@@ -211,6 +211,7 @@ bench: deps all $(B)/tests/bench_cache
 	@B=$(B) bash tests/bench/run
 	@B=$(B) bash tests/bench/desk
 	@B=$(B) bash tests/bench/cache
+	@B=$(B) bash tests/bench/monitor
 
 # --- demo --------------------------------------------------------------------
 demo: all

@@ -111,9 +111,8 @@ static const char *staffing_cell(const json_t *s, char *buf, size_t n)
 		const json_t *o = json_array_get(opts, i);
 		if (jint(o, "agents") == jint(s, "agents_needed"))
 			continue;
-		used += (size_t)snprintf(buf + used, n - used, " %s%lld:%.0f%%",
-					 jint(o, "agents") < jint(s, "agents_needed") ? "" : "",
-					 (long long)jint(o, "agents"), 100 * num(o, "service_level"));
+		used += (size_t)snprintf(buf + used, n - used, " %lld:%.0f%%", (long long)jint(o, "agents"),
+					 100 * num(o, "service_level"));
 	}
 	return buf;
 }
