@@ -79,8 +79,8 @@ static void head_line(struct tui *t, int y, int cols, const json_t *it, bool sel
 		{ "services", { { 24, N_("SERVICE") }, { 9, N_("en retard") }, { 10, N_("à échéance") },
 				{ 9, N_("CSAT jour") }, { 9, N_("CSAT 30 j") }, { 8, N_("NPS jour") },
 				{ 8, N_("NPS 30 j") } }, 7 },
-		{ "cases", { { 60, N_("ENGAGEMENTS MENACÉS : en retard, ou à échéance dans 8 h ouvrées") } }, 1 },
-		{ "comments", { { 60, N_("DERNIERS AVIS DES USAGERS") } }, 1 },
+		{ "cases", { { 72, N_("ENGAGEMENTS MENACÉS : en retard, ou à échéance dans 8 h ouvrées") } }, 1 },
+		{ "comments", { { 72, N_("DERNIERS AVIS DES USAGERS") } }, 1 },
 	};
 	for (size_t i = 0; i < sizeof(HEADS) / sizeof(HEADS[0]); i++) {
 		if (strcmp(HEADS[i].section, jtext(it, "section")) != 0)
