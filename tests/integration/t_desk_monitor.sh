@@ -51,9 +51,10 @@ GUICHET_TOKEN=$SOPHIE g -e 'staffing etat-civil fax' >"$T/out" 2>"$T/err"
 expect_eq "a channel that is not one: exit 1" "$?" 1
 
 # --- the wallboard follows the event stream -------------------------------------------
-printf 'set alert_queue 1\nset notify none\n' >"$T/rc"
+printf 'set alert_queue 1\nset notify osc9\n' >"$T/rc"
 tm -f /dev/null new-session -d -s wall -x 160 -y 50 \
 	"env GUICHET_TOKEN='$SOPHIE' LANG=C.UTF-8 '$GUICHET' --server '$URL' --cacert '$CACERT' -F '$T/rc' --monitor"
+tm pipe-pane -t wall -o "cat >>'$T/bytes'"
 check "the wallboard opens on its title" see wall 'Supervision : files, agents, engagements'
 check "...with the service-level definition on screen" see wall 'NS = answered within 20 s'
 check "...the queues' columns" see wall 'FILE \(service/canal\) +attente'
@@ -70,6 +71,8 @@ jreq POST /public/v1/chats '{"name":"Yann","subject":"Cantine","text":"Les menus
 C2=$(jbody .id)
 check "a second one: 2 waiting, 2 offered" see wall 'affaires-scolaires/chat +2 +[0-9]:[0-9]{2} +2 '
 check "...and the alert of the guichetrc threshold" see wall 'ALERTE affaires-scolaires/chat : 2 en attente \(seuil 1\)'
+check "...notified to the terminal once, as OSC 9 (set notify osc9)" wait_for 10 sh -c \
+	"grep -a -c \"\$(printf '\\033]9;')[^\$(printf '\\007')]*2 en attente\" '$T/bytes' | grep -qx 1"
 
 # --- actions from the wallboard reach the agent's desk ------------------------------------
 tm new-session -d -s alice -x 100 -y 30 \
@@ -94,6 +97,10 @@ expect_match "...audited, with sophie as the one who did it" "$(body)" '"sophie"
 keys wall : "agent alice presence paused \"réunion d'équipe\"" Enter
 check "a pause set from the wallboard, with its reason, on alice's desk" \
 	see alice "alice \(agent\) · en pause : réunion d'équipe"
+keys wall : "agent alice services etat-civil voirie" Enter
+check "services changed from the wallboard show on alice's line" see wall 'Alice Martin \(alice\) .* etat-civil,voirie'
+TOKEN=$SOPHIE req GET /api/v1/agents >/dev/null
+expect_eq "...and guichetd has them" "$(jq -c '[.items[] | select(.login == "alice") | .services[]?] // [] | sort' "$T/body" 2>/dev/null)" '["etat-civil","voirie"]'
 keys wall : "staffing affaires-scolaires chat aht=240" Enter
 check "staffing from the prompt answers on the message line" \
 	see wall 'affaires-scolaires/chat : [0-9.]+ erlangs ; 80 % en 20 s : [0-9]+ agents'
