@@ -36,9 +36,10 @@ static double num(const json_t *o, const char *k)
 
 static void add_alert(json_t *out, const char *kind, const json_t *q, const char *text)
 {
-	char key[200];
+	char key[200], queue[140];
 	snprintf(key, sizeof(key), "%s:%s:%s", kind, jtext(q, "service"), jtext(q, "channel"));
-	json_array_append_new(out, json_pack("{ssss}", "key", key, "text", text));
+	snprintf(queue, sizeof(queue), "%s/%s", jtext(q, "service"), jtext(q, "channel"));
+	json_array_append_new(out, json_pack("{ssssss}", "key", key, "queue", queue, "text", text));
 }
 
 /* The thresholds of one queue. */
@@ -165,6 +166,40 @@ static void service_rows(json_t *rows, const json_t *snap)
 		json_array_append_new(rows, row("case", c));
 }
 
+/* The alerts as rows: one per queue, its alerts side by side, and at most
+ * ALERT_ROWS of them, so that a bad morning leaves the queues in sight. */
+#define ALERT_ROWS 6
+
+static void alert_rows(json_t *rows, const json_t *alerts)
+{
+	size_t i, shown = 0, more = 0;
+	const json_t *a;
+	json_t *last = NULL;
+	json_array_foreach(alerts, i, a) {
+		if (last && strcmp(jtext(last, "queue"), jtext(a, "queue")) == 0) {
+			const char *what = strstr(jtext(a, "text"), ": ");
+			char text[1024];
+			snprintf(text, sizeof(text), "%s · %s", jtext(last, "text"),
+				 what ? what + 2 : jtext(a, "text"));
+			json_object_set_new(last, "text", json_string(text));
+			continue;
+		}
+		if (shown == ALERT_ROWS) {
+			more++;
+			last = NULL;
+			continue;
+		}
+		last = row("alert", a);
+		json_array_append_new(rows, last);
+		shown++;
+	}
+	if (more) {
+		char text[200];
+		snprintf(text, sizeof(text), _("… et %zu autre(s) alerte(s)"), more);
+		json_array_append_new(rows, json_pack("{ssss}", "kind", "alert", "text", text));
+	}
+}
+
 json_t *monitor_rows(const json_t *snap, const json_t *alerts, const struct monitor_limits *l)
 {
 	json_t *rows = json_array();
@@ -172,7 +207,7 @@ json_t *monitor_rows(const json_t *snap, const json_t *alerts, const struct moni
 	const json_t *v;
 	if (!rows)
 		return NULL;
-	json_array_foreach(alerts, i, v) json_array_append_new(rows, row("alert", v));
+	alert_rows(rows, alerts);
 	queue_rows(rows, snap, l);
 	add_head(rows, "agents");
 	json_array_foreach(json_object_get(snap, "agents"), i, v)

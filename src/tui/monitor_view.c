@@ -248,14 +248,17 @@ void monitor_summary(struct tui *t, int y, int cols, const json_t *snap)
 {
 	(void)t;
 	const json_t *d = json_object_get(snap, "today");
-	char buf[600], csat[16], nps[16];
+	char buf[600], csat[16], nps[16], sl[200] = "—";
+	/* said in the desk's language from the figures guichetd used */
+	if (json_is_integer(json_object_get(snap, "target_s")))
+		snprintf(sl, sizeof(sl), _("répondu en %lld s ÷ (répondu + abandonné après %lld s ou plus)"),
+			 (long long)jint(snap, "target_s"), (long long)jint(snap, "short_abandon_s"));
 	snprintf(buf, sizeof(buf),
 		 _("Aujourd'hui : %lld chats (%lld pris), %lld appels (%lld pris, %lld abandons) · "
 		   "CSAT %s · NPS %s · NS = %s"),
 		 (long long)jint(d, "chats"), (long long)jint(d, "chats_answered"),
 		 (long long)jint(d, "calls"), (long long)jint(d, "calls_answered"),
 		 (long long)jint(d, "calls_abandoned"), number(d, "csat_avg", "%.1f/5", 1, csat, sizeof(csat)),
-		 number(d, "nps", "%+.0f", 1, nps, sizeof(nps)),
-		 *jtext(snap, "sl_definition") ? jtext(snap, "sl_definition") : "—");
+		 number(d, "nps", "%+.0f", 1, nps, sizeof(nps)), sl);
 	draw_text(y, 1, cols - 1, ROLE_MUTED, buf, true);
 }

@@ -56,7 +56,7 @@ tm -f /dev/null new-session -d -s wall -x 160 -y 50 \
 	"env GUICHET_TOKEN='$SOPHIE' LANG=C.UTF-8 '$GUICHET' --server '$URL' --cacert '$CACERT' -F '$T/rc' --monitor"
 tm pipe-pane -t wall -o "cat >>'$T/bytes'"
 check "the wallboard opens on its title" see wall 'Supervision : files, agents, engagements'
-check "...with the service-level definition on screen" see wall 'NS = answered within 20 s'
+check "...with the service-level definition on screen" see wall 'NS = répondu en 20 s ÷ \(répondu \+ abandonné après 5 s ou plus\)'
 check "...the queues' columns" see wall 'FILE \(service/canal\) +attente'
 check "...the agents, alice offline" see wall 'Alice Martin \(alice\) +offline'
 check "...the commitments at risk" see wall 'ENGAGEMENTS MENACÉS'

@@ -7,6 +7,7 @@
 #include <setjmp.h>
 #include <math.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -70,20 +71,51 @@ static void test_rows(void **state)
 {
 	(void)state;
 	json_t *s = snapshot(), *a = monitor_alerts(s, &LIM), *rows = monitor_rows(s, a, &LIM);
-	const char *want[] = { "alert", "alert", "alert", "head", "queue", "queue", "head", "agent",
+	const char *want[] = { "alert", "head", "queue", "queue", "head", "agent",
 			       "head", "service", "head", "case", "head", "comment" };
 	assert_int_equal(json_array_size(rows), sizeof(want) / sizeof(want[0]));
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 		assert_string_equal(kind_at(rows, i), want[i]);
 	/* the service row carries its satisfaction beside its commitments */
-	const json_t *svc = json_array_get(rows, 9);
+	const json_t *svc = json_array_get(rows, 7);
 	assert_true(fabs(json_number_value(json_object_get(svc, "csat_30d")) - 3.5) < 1e-9);
 	assert_int_equal(jint(svc, "overdue"), 1);
 	/* 100 chats per 30 min of 180 s, 80 % in 20 s: 14 agents */
-	const json_t *st = json_object_get(json_array_get(rows, 4), "staffing");
+	const json_t *st = json_object_get(json_array_get(rows, 2), "staffing");
 	assert_int_equal(jint(st, "agents_needed"), 14);
 	/* no handle time yet: no staffing rather than a made-up one */
-	assert_null(json_object_get(json_array_get(rows, 5), "staffing"));
+	assert_null(json_object_get(json_array_get(rows, 3), "staffing"));
+	/* a queue's three alerts on its one line */
+	const char *text = jtext(json_array_get(rows, 0), "text");
+	assert_non_null(strstr(text, "etat-civil/chat : attente la plus longue 4 min 10"));
+	assert_non_null(strstr(text, " · niveau de service 60 %"));
+	assert_non_null(strstr(text, " · 7 en attente"));
+	json_decref(rows);
+	json_decref(a);
+	json_decref(s);
+}
+
+/* Ten queues in trouble: six alert lines, then how many more. */
+static void test_alerts_capped(void **state)
+{
+	(void)state;
+	json_t *q = json_array(), *s;
+	for (int i = 0; i < 10; i++)
+		json_array_append_new(q, json_pack("{sssssi}", "service", "svc", "channel",
+						   i % 2 ? "chat" : "phone", "waiting", 6 + i));
+	/* distinct queues: a service per line */
+	for (int i = 0; i < 10; i++) {
+		char name[8];
+		snprintf(name, sizeof(name), "s%d", i);
+		json_object_set_new(json_array_get(q, (size_t)i), "service", json_string(name));
+	}
+	s = json_pack("{so}", "queue_stats", q);
+	json_t *a = monitor_alerts(s, &LIM), *rows = monitor_rows(s, a, &LIM);
+	size_t alerts = 0;
+	for (size_t i = 0; i < json_array_size(rows); i++)
+		alerts += strcmp(kind_at(rows, i), "alert") == 0;
+	assert_int_equal(alerts, 7);
+	assert_string_equal(jtext(json_array_get(rows, 6), "text"), "… et 4 autre(s) alerte(s)");
 	json_decref(rows);
 	json_decref(a);
 	json_decref(s);
@@ -118,6 +150,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_alerts),
 		cmocka_unit_test(test_rows),
+		cmocka_unit_test(test_alerts_capped),
 		cmocka_unit_test(test_staffing),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
