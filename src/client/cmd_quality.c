@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "client/cmd_impl.h"
 #include "client/i18n.h"
@@ -106,10 +107,14 @@ static size_t write_csv(FILE *f, const json_t *body)
 	return rows;
 }
 
-/* Write the answer where it was asked; 0, or -1 with errno. */
+/* Write the answer where it was asked; 0, or -1 with errno.  A file is
+ * written beside its name and renamed once whole: a failed export never
+ * leaves the last good one cut short. */
 static int write_out(struct export *x, const json_t *body, size_t *rows)
 {
-	FILE *f = x->output[0] ? fopen(x->output, "w") : stdout;
+	char tmp[sizeof(x->output) + 8];
+	snprintf(tmp, sizeof(tmp), "%s.tmp", x->output);
+	FILE *f = x->output[0] ? fopen(tmp, "w") : stdout;
 	if (!f)
 		return -1;
 	*rows = 0;
@@ -124,11 +129,15 @@ static int write_out(struct export *x, const json_t *body, size_t *rows)
 			fputc('\n', f);
 	}
 	int bad = ferror(f);
-	if (x->output[0])
-		bad |= fclose(f);
-	else
-		bad |= fflush(f);
-	return bad ? -1 : 0;
+	if (!x->output[0])
+		return bad | fflush(f) ? -1 : 0;
+	bad |= fclose(f);
+	if (!bad && rename(tmp, x->output) == 0)
+		return 0;
+	int e = errno;
+	unlink(tmp);
+	errno = e;
+	return -1;
 }
 
 static void on_quality(void *arg, const struct net_result *res)

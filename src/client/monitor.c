@@ -27,8 +27,7 @@ void monitor_limits_from(const struct options *o, struct monitor_limits *l)
 	l->goal_pct = option_int(o, "staffing_goal", 80);
 }
 
-/* A member as a number, or NAN when absent or null. */
-static double num(const json_t *o, const char *k)
+double monitor_num(const json_t *o, const char *k)
 {
 	const json_t *v = json_object_get(o, k);
 	return json_is_number(v) ? json_number_value(v) : NAN;
@@ -46,7 +45,7 @@ static void add_alert(json_t *out, const char *kind, const json_t *q, const char
 static void queue_alerts(json_t *out, const json_t *q, const struct monitor_limits *l)
 {
 	char text[300];
-	double wait = num(q, "longest_wait_s"), sl = num(q, "service_level");
+	double wait = monitor_num(q, "longest_wait_s"), sl = monitor_num(q, "service_level");
 	json_int_t waiting = jint(q, "waiting");
 	const char *svc = jtext(q, "service"), *ch = jtext(q, "channel");
 	if (l->alert_wait_s > 0 && wait > l->alert_wait_s) {
@@ -127,8 +126,8 @@ static void queue_rows(json_t *rows, const json_t *snap, const struct monitor_li
 	add_head(rows, "queues");
 	json_array_foreach(json_object_get(snap, "queue_stats"), i, q) {
 		json_t *r = row("queue", q);
-		json_t *s = monitor_staffing(num(q, "arrivals_per_30min"), num(q, "aht_s"), l->target_s,
-					     l->goal_pct, 0);
+		json_t *s = monitor_staffing(monitor_num(q, "arrivals_per_30min"),
+					     monitor_num(q, "aht_s"), l->target_s, l->goal_pct, 0);
 		if (s)
 			json_object_set_new(r, "staffing", s);
 		json_array_append_new(rows, r);

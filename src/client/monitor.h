@@ -19,6 +19,10 @@ struct monitor_limits {
 	int goal_pct;          /* staffing: the service level to reach */
 };
 
+/* A snapshot member as a number, or NAN when absent or null (a figure
+ * not known yet, which is not 0). */
+double monitor_num(const json_t *o, const char *k);
+
 void monitor_limits_from(const struct options *o, struct monitor_limits *l);
 
 /* The alerts the snapshot raises, as a new array of {"key", "text"}: the

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "client/i18n.h"
+#include "client/monitor.h"
 #include "core/calendar.h"
 #include "tui/monitor_view.h"
 
@@ -51,12 +52,6 @@ static const char *duration(double s, char *buf, size_t n)
 	else
 		snprintf(buf, n, "%ld:%02ld", v / 60, v % 60);
 	return buf;
-}
-
-static double num(const json_t *o, const char *k)
-{
-	const json_t *v = json_object_get(o, k);
-	return json_is_number(v) ? json_number_value(v) : NAN;
 }
 
 /* --- the kinds of row ------------------------------------------------------------ */
@@ -112,7 +107,7 @@ static const char *staffing_cell(const json_t *s, char *buf, size_t n)
 		if (jint(o, "agents") == jint(s, "agents_needed"))
 			continue;
 		used += (size_t)snprintf(buf + used, n - used, " %lld:%.0f%%", (long long)jint(o, "agents"),
-					 100 * num(o, "service_level"));
+					 100 * monitor_num(o, "service_level"));
 	}
 	return buf;
 }
@@ -125,13 +120,13 @@ static void queue_line(struct tui *t, int y, int cols, const json_t *it, bool se
 	const struct cell c[] = {
 		{ 24, name },
 		{ 7, number(it, "waiting", "%.0f", 1, wait, sizeof(wait)) },
-		{ 8, jint(it, "waiting") ? duration(num(it, "longest_wait_s"), longest, sizeof(longest))
+		{ 8, jint(it, "waiting") ? duration(monitor_num(it, "longest_wait_s"), longest, sizeof(longest))
 					 : "—" },
 		{ 7, number(it, "offered", "%.0f", 1, off, sizeof(off)) },
 		{ 8, number(it, "answered", "%.0f", 1, ans, sizeof(ans)) },
 		{ 8, number(it, "abandoned", "%.0f", 1, ab, sizeof(ab)) },
 		{ 5, number(it, "service_level", "%.0f%%", 100, sl, sizeof(sl)) },
-		{ 6, duration(num(it, "aht_s"), aht, sizeof(aht)) },
+		{ 6, duration(monitor_num(it, "aht_s"), aht, sizeof(aht)) },
 		{ 24, staffing_cell(json_object_get(it, "staffing"), st, sizeof(st)) },
 	};
 	cells(y, cols, sel ? ROLE_SELECTED : ROLE_NORMAL, c, sizeof(c) / sizeof(c[0]));

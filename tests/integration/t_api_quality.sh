@@ -112,6 +112,7 @@ expect_eq "...it parses, and is the API's answer" "$(jq -c '.months[0].month' "$
 g -e "quality export --month $M --service $SMALL --output $T/file.csv" >"$T/out" 2>"$T/err"
 expect_eq "--output writes a file" "$(tail -n +2 "$T/file.csv" | cut -d, -f2)" "$SMALL"
 expect_eq "...and the result says where" "$(jq -r '.result.output' "$T/out")" "$T/file.csv"
+check "...renamed into place whole: no temporary file left beside it" test ! -e "$T/file.csv.tmp"
 g -e "quality export --month 2026-13" >"$T/out" 2>"$T/err"
 expect_eq "a bad month is refused by the desk: exit 1" "$?" 1
 g -e "quality export --format xml" >"$T/out" 2>"$T/err"
