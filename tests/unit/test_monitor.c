@@ -105,7 +105,7 @@ static void test_alerts_capped(void **state)
 						   i % 2 ? "chat" : "phone", "waiting", 6 + i));
 	/* distinct queues: a service per line */
 	for (int i = 0; i < 10; i++) {
-		char name[8];
+		char name[16];
 		snprintf(name, sizeof(name), "s%d", i);
 		json_object_set_new(json_array_get(q, (size_t)i), "service", json_string(name));
 	}
