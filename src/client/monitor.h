@@ -25,7 +25,7 @@ double monitor_num(const json_t *o, const char *k);
 
 void monitor_limits_from(const struct options *o, struct monitor_limits *l);
 
-/* The alerts the snapshot raises, as a new array of {"key", "text"}: the
+/* The alerts the snapshot raises, as a new array of {"key", "queue", "text"}: the
  * key names what is wrong where ("wait:etat-civil:chat"), to tell a new
  * alert from one already shown; the text is French (through _()). */
 json_t *monitor_alerts(const json_t *snap, const struct monitor_limits *l);
