@@ -32,12 +32,15 @@ INC   = -Isrc
 pc = $(shell $(PKG_CONFIG) --$(1) $(2) 2>/dev/null)
 CORE_PKGS   = jansson
 SERVER_PKGS = libmicrohttpd gnutls sqlite3 libsodium jansson
-CLIENT_PKGS = libcurl libsodium jansson
+CLIENT_PKGS = libcurl libsodium jansson gmime-3.0
 TUI_PKGS    = ncursesw
 TEST_PKGS   = cmocka
 
+# GMime's and GLib's headers are taken as system headers (-isystem): our
+# warnings are for our code.  libnotmuch has no pkg-config file.
+sysinc = $(patsubst -I%,-isystem %,$(1))
 ALL_CFLAGS = $(WARN) $(DEFS) $(INC) \
-	$(call pc,cflags,$(CORE_PKGS) $(SERVER_PKGS) $(CLIENT_PKGS) $(TUI_PKGS)) $(CFLAGS)
+	$(call sysinc,$(call pc,cflags,$(CORE_PKGS) $(SERVER_PKGS) $(CLIENT_PKGS) $(TUI_PKGS))) $(CFLAGS)
 
 CORE_SRC   := $(wildcard src/core/*.c)
 SERVER_SRC := $(filter-out src/server/main.c,$(wildcard src/server/*.c))
@@ -56,9 +59,10 @@ GUICHET   = $(B)/guichet
 UNIT_BINS = $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 
 SERVER_LIBS = $(call pc,libs,$(SERVER_PKGS)) -lpthread -lm
-CLIENT_LIBS = $(call pc,libs,$(CLIENT_PKGS)) -lm
+CLIENT_LIBS = $(call pc,libs,$(CLIENT_PKGS)) -lnotmuch -lm
 TUI_LIBS    = $(call pc,libs,$(TUI_PKGS))
-TEST_LIBS   = $(call pc,libs,$(TEST_PKGS) $(SERVER_PKGS) $(CLIENT_PKGS) $(TUI_PKGS)) -lpthread -lm
+TEST_LIBS   = $(call pc,libs,$(TEST_PKGS) $(SERVER_PKGS) $(CLIENT_PKGS) $(TUI_PKGS)) -lnotmuch \
+	-lpthread -lm
 
 PROGRAMS = $(GUICHETD) $(if $(wildcard src/tui/main.c),$(GUICHET))
 
@@ -177,7 +181,7 @@ valgrind: deps all unit
 FUZZ_SECONDS ?= 30
 FUZZ_B = build-fuzz
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined $(WARN) $(DEFS) $(INC) \
-	$(call pc,cflags,$(CORE_PKGS) $(CLIENT_PKGS) $(TUI_PKGS))
+	$(call sysinc,$(call pc,cflags,$(CORE_PKGS) $(CLIENT_PKGS) $(TUI_PKGS)))
 # The pure client parsers (no curl, no curses) are fuzzed with the core.
 FUZZ_CORE = $(CORE_SRC) $(wildcard src/client/sse.c src/client/cmdline.c src/client/keyspec.c \
 	src/client/notify.c src/client/palette.c src/client/journal.c src/client/cache_file.c \
