@@ -1,10 +1,66 @@
 /* POST /api/v1/interactions: log a contact on any channel (a call, an
  * email, a counter visit, a letter...) in the citizen's timeline; GET
- * /api/v1/interactions/{id}: read one back (audited, like the timeline). */
+ * /api/v1/interactions/{id}: read one back (audited, like the timeline).
+ *
+ * An email is one interaction per Message-ID whoever records it: every
+ * desk of the team links the same shared mailbox, and `mail sync` runs
+ * again and again over the same messages. */
 #include <string.h>
 
 #include "server/api.h"
 #include "server/handlers.h"
+
+/* An email already recorded under this Message-ID: answered here (200 with
+ * it, attached to the case asked for when it had none; 409 when it belongs
+ * to another citizen or case).  Returns 1 when answered, 0 when the
+ * message is new, -1 when answered with an error. */
+static int email_seen(struct req *r, struct store_tx *tx, const json_t *in, int64_t cid,
+		      int64_t case_id)
+{
+	const char *ref = json_string_value(json_object_get(in, "external_ref"));
+	const char *channel = json_string_value(json_object_get(in, "channel"));
+	json_t *old = NULL;
+	if (!ref || !*ref || !channel || strcmp(channel, "email") != 0)
+		return 0;
+	int rc = tx->ops->interaction_find_ref(tx, "email", ref, &old);
+	if (rc == STORE_NOT_FOUND)
+		return 0;
+	int64_t id = jint(old, "id"), had = jint(old, "case_id");
+	if (rc == STORE_OK && (jint(old, "citizen_id") != cid || (had && case_id && had != case_id))) {
+		reply_problem_with(r, 409, "Already recorded",
+				   "this message is already recorded for another citizen or case",
+				   "current", old);
+		return -1;
+	}
+	bool link = rc == STORE_OK && !had && case_id;
+	if (link) {
+		rc = tx->ops->interaction_set_case(tx, id, case_id);
+		json_decref(old);
+		old = NULL;
+		if (rc == STORE_OK)
+			rc = tx->ops->interaction_get(tx, id, &old);
+	}
+	if (rc != STORE_OK) {
+		json_decref(old);
+		api_store_error(r, tx, rc);
+		return -1;
+	}
+	json_t *ev = json_pack("{sIsIsssI}", "id", (json_int_t)id, "citizen_id", (json_int_t)cid,
+			       "channel", "email", "case_id", (json_int_t)case_id);
+	struct event_scope scope = { .staff = true };
+	/* api_emit and api_audit answer their own failures */
+	rc = link ? api_emit(r, tx, "interaction.created", ev, &scope) : 0;
+	json_decref(ev);
+	/* the answer shows what was recorded, maybe by someone else: audited */
+	if (rc < 0 || api_audit(r, tx, link ? "interaction.link" : "interaction.again",
+				"interaction", id, cid, 200) < 0) {
+		json_decref(old);
+		return -1;
+	}
+	reply_json(r, 200, old);
+	req_commit(r, tx);
+	return 1;
+}
 
 void api_interaction_create(struct req *r)
 {
@@ -26,6 +82,8 @@ void api_interaction_create(struct req *r)
 			goto done;
 		}
 	}
+	if (rc == STORE_OK && email_seen(r, tx, in, cid, case_id) != 0)
+		goto done;
 	if (rc == STORE_OK)
 		rc = tx->ops->interaction_create(tx, in, r->caller.agent_id, now_s(), &id);
 	if (rc == STORE_OK)

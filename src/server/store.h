@@ -179,6 +179,12 @@ struct store_ops {
 	int (*interaction_create)(struct store_tx *tx, const json_t *i, int64_t agent_id,
 				  int64_t now, int64_t *id);
 	int (*interaction_get)(struct store_tx *tx, int64_t id, json_t **out);
+	/* the interaction of a channel with that external_ref (an email's
+	 * Message-ID), the oldest if several; NOT_FOUND when none */
+	int (*interaction_find_ref)(struct store_tx *tx, const char *channel, const char *ref,
+				    json_t **out);
+	/* attach an interaction recorded without a case to one */
+	int (*interaction_set_case)(struct store_tx *tx, int64_t id, int64_t case_id);
 
 	/* --- collision marks (type "case" or "citizen") ----------------------- */
 	/* mark (or renew) agent's mode ("viewing", "writing") on the record

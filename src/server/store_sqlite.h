@@ -128,6 +128,8 @@ int sq_case_event_add(struct store_tx *, int64_t, const char *, int64_t, json_t 
 int sq_case_events(struct store_tx *, int64_t, json_t **);
 int sq_interaction_create(struct store_tx *, const json_t *, int64_t, int64_t, int64_t *);
 int sq_interaction_get(struct store_tx *, int64_t, json_t **);
+int sq_interaction_find_ref(struct store_tx *, const char *, const char *, json_t **);
+int sq_interaction_set_case(struct store_tx *, int64_t, int64_t);
 
 /* collision marks */
 int sq_viewing_set(struct store_tx *, int64_t, const char *, int64_t, const char *, int64_t,

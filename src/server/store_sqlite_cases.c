@@ -289,14 +289,40 @@ int sq_interaction_create(struct store_tx *tx, const json_t *i, int64_t agent_id
 	return rc;
 }
 
+#define INTERACTION_SELECT                                                                    \
+	"SELECT i.id, i.citizen_id, i.case_id, i.channel, i.direction, a.login AS agent,"      \
+	" i.started_at, i.ended_at, i.summary, i.external_ref, i.wrapup_code FROM interactions i" \
+	" LEFT JOIN agents a ON a.id = i.agent_id"
+
 int sq_interaction_get(struct store_tx *tx, int64_t id, json_t **out)
 {
-	sqlite3_stmt *st = sq_prep(SQ(tx), "SELECT i.id, i.citizen_id, i.case_id, i.channel,"
-					   " i.direction, a.login AS agent, i.started_at, i.ended_at,"
-					   " i.summary, i.external_ref, i.wrapup_code FROM interactions i"
-					   " LEFT JOIN agents a ON a.id = i.agent_id WHERE i.id = ?");
+	sqlite3_stmt *st = sq_prep(SQ(tx), INTERACTION_SELECT " WHERE i.id = ?");
 	if (!st)
 		return STORE_ERROR;
 	sqlite3_bind_int64(st, 1, id);
 	return sq_one(SQ(tx), st, out);
+}
+
+int sq_interaction_find_ref(struct store_tx *tx, const char *channel, const char *ref,
+			    json_t **out)
+{
+	sqlite3_stmt *st = sq_prep(SQ(tx), INTERACTION_SELECT
+				   " WHERE i.external_ref = ?1 AND i.channel = ?2 ORDER BY i.id LIMIT 1");
+	if (!st)
+		return STORE_ERROR;
+	sqlite3_bind_text(st, 1, ref, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, channel, -1, SQLITE_TRANSIENT);
+	return sq_one(SQ(tx), st, out);
+}
+
+int sq_interaction_set_case(struct store_tx *tx, int64_t id, int64_t case_id)
+{
+	struct sqtx *t = SQ(tx);
+	sqlite3_stmt *st = sq_prep(t, "UPDATE interactions SET case_id = ?2 WHERE id = ?1"
+				      " AND case_id IS NULL");
+	if (!st)
+		return STORE_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, case_id);
+	return sq_exec_stmt(t, st);
 }

@@ -167,6 +167,23 @@ expect_eq "keys are per caller" \
 	"$(jreq POST /api/v1/interactions "$B" -H 'Idempotency-Key: k-123'; echo " $(jbody '.id != '$FIRST)")" "201 true"
 TOKEN=$ALICE
 
+# --- one email, one interaction, whoever records it ---------------------------
+M="{\"citizen_id\":$CID,\"channel\":\"email\",\"direction\":\"in\",\"summary\":\"Objet : acte\",\"external_ref\":\"<m1@example.org>\"}"
+expect_eq "an email is recorded by its Message-ID" "$(jreq POST /api/v1/interactions "$M")" 201
+MAIL1=$(jbody .id)
+expect_eq "recording it again (another desk, mail sync) answers the same contact" \
+	"$(jreq POST /api/v1/interactions "$M"; echo " $(jbody .id)")" "200 $MAIL1"
+expect_eq "linking it to a case later attaches that case to it" \
+	"$(jreq POST /api/v1/interactions "${M%\}},\"case_id\":$CASE}"; echo " $(jbody .id) $(jbody .case_id)")" \
+	"200 $MAIL1 $CASE"
+expect_eq "...and the timeline holds it once" \
+	"$(req GET /api/v1/citizens/$CID/timeline >/dev/null; jbody '[.items[] | select(.external_ref=="<m1@example.org>")] | length')" 1
+expect_eq "linking it to another case is refused, with the contact as it is" \
+	"$(jreq POST /api/v1/interactions "${M%\}},\"case_id\":$VOIRIE_CASE}"; echo " $(jbody .current.case_id)")" "409 $CASE"
+jreq POST /api/v1/citizens '{"given_name":"Paul","family_name":"Autre"}' >/dev/null
+expect_eq "the same Message-ID for another citizen is refused" \
+	"$(jreq POST /api/v1/interactions "${M/:$CID,/:$(jbody .id),}")" 409
+
 # --- malformed input -------------------------------------------------------
 expect_eq "malformed JSON is 400" "$(jreq POST /api/v1/citizens '{"given_name":')" 400
 expect_eq "duplicate keys are 400" "$(jreq POST /api/v1/citizens '{"given_name":"a","given_name":"b","family_name":"c"}')" 400
