@@ -38,7 +38,7 @@ TEST_PKGS   = cmocka
 
 # GMime's and GLib's headers are taken as system headers (-isystem): our
 # warnings are for our code.  libnotmuch has no pkg-config file.
-sysinc = $(patsubst -I%,-isystem %,$(1))
+sysinc = $(patsubst -I%,-isystem %,$(filter-out -I/usr/include/$(shell $(CC) -dumpmachine),$(1)))
 ALL_CFLAGS = $(WARN) $(DEFS) $(INC) \
 	$(call sysinc,$(call pc,cflags,$(CORE_PKGS) $(SERVER_PKGS) $(CLIENT_PKGS) $(TUI_PKGS))) $(CFLAGS)
 
@@ -185,7 +185,8 @@ FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined $(WARN) $(DEFS) $(INC) 
 # The pure client parsers (no curl, no curses) are fuzzed with the core.
 FUZZ_CORE = $(CORE_SRC) $(wildcard src/client/sse.c src/client/cmdline.c src/client/keyspec.c \
 	src/client/notify.c src/client/palette.c src/client/journal.c src/client/cache_file.c \
-	src/client/errbuf.c src/client/durable.c)
+	src/client/errbuf.c src/client/durable.c src/client/mail_text.c src/client/spawn.c \
+	src/client/mail_lines.c)
 fuzz: deps
 	@mkdir -p $(FUZZ_B)
 	@set -e; for t in $(FUZZ_SRC); do \
@@ -216,6 +217,7 @@ bench: deps all $(B)/tests/bench_cache
 	@B=$(B) bash tests/bench/desk
 	@B=$(B) bash tests/bench/cache
 	@B=$(B) bash tests/bench/monitor
+	@B=$(B) bash tests/bench/mail
 
 # --- demo --------------------------------------------------------------------
 demo: all

@@ -232,6 +232,17 @@ int app_init(struct app *app, const struct app_args *a, const char *default_keys
 	return 0;
 }
 
+/* The demo commune's mailbox, which its guichetd wrote: the desk reads it
+ * unless guichetrc names another. */
+static void demo_mail(struct desk *d, const struct local_server *s)
+{
+	char path[700], err[256];
+	const char *mine = options_get(d->opts, "mail_config");
+	snprintf(path, sizeof(path), "%s/mail/notmuch-config", s->dir);
+	if ((!mine || !*mine) && access(path, R_OK) == 0)
+		options_set(d->opts, "mail_config", path, err, sizeof(err));
+}
+
 /* The server to talk to, started here when it is the demo or the
  * embedded one; *login may become the embedded server's administrator. */
 static int find_server(struct app *app, const struct app_args *a, const char *self,
@@ -246,6 +257,7 @@ static int find_server(struct app *app, const struct app_args *a, const char *se
 		}
 		*server = app->server.url;
 		*cacert = app->server.cacert;
+		demo_mail(d, &app->server);
 		return 0;
 	}
 	*server = a->server ? a->server : options_get(d->opts, "server");

@@ -7,6 +7,7 @@
 #include "client/cmd_impl.h"
 #include "client/desk_cache.h"
 #include "client/i18n.h"
+#include "client/mail.h"
 #include "client/keymap.h"
 #include "client/keyspec.h"
 #include "client/options.h"
@@ -69,6 +70,8 @@ CMD(cmd_set)
 		d->ui->theme(d->ui->arg, argv[2]);
 	if (strcmp(argv[1], "cache_max_mb") == 0)
 		desk_cache_limit(d);
+	if (strcmp(argv[1], "mail_database") == 0 || strcmp(argv[1], "mail_config") == 0)
+		mail_reset(d); /* another index: opened on next use */
 	return 0;
 }
 

@@ -1,7 +1,7 @@
 /* The functions behind the command table (command_table.c), grouped by
  * what they touch: cmd_nav.c (moving around the desk), cmd_case.c (work on
  * cases, offers and presence), cmd_config.c (bind, set, source),
- * cmd_quality.c (the published quality export).  Each returns 0, or -1
+ * cmd_quality.c (the published quality export), cmd_mail.c (mail).  Each returns 0, or -1
  * with a message in c->err. */
 #ifndef GUICHET_CLIENT_CMD_IMPL_H
 #define GUICHET_CLIENT_CMD_IMPL_H
@@ -23,6 +23,9 @@ CMD(cmd_cases); CMD(cmd_timeline); CMD(cmd_outbox); CMD(cmd_reapply); CMD(cmd_dr
 
 CMD(cmd_monitor); CMD(cmd_staffing); CMD(cmd_agent); CMD(cmd_reassign);
 CMD(cmd_quality);
+
+CMD(cmd_mail); CMD(cmd_link); CMD(cmd_link_new); CMD(cmd_reply); CMD(cmd_save);
+CMD(cmd_new_citizen); CMD(cmd_handled); CMD(cmd_quotes);
 
 CMD(cmd_bind); CMD(cmd_unbind); CMD(cmd_set); CMD(cmd_source); CMD(cmd_color);
 

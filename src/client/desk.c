@@ -8,6 +8,7 @@
 
 #include "client/keymap.h"
 #include "client/keyring.h"
+#include "client/mail.h"
 #include "client/options.h"
 #include "client/outbox.h"
 #include "client/screen.h"
@@ -19,6 +20,7 @@ struct desk *desk_new(void)
 		return NULL;
 	snprintf(d->presence, sizeof(d->presence), "offline");
 	d->page_lines = 10;
+	d->page_cols = 80;
 	theme_clear(&d->theme);
 	d->worklist = json_array();
 	d->store = store_new();
@@ -41,6 +43,7 @@ void desk_free(struct desk *d)
 	keymap_free(d->keys);
 	options_free(d->opts);
 	keyring_free(d->key);
+	mail_free(d->mail);
 	free(d);
 }
 

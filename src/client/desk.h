@@ -22,6 +22,7 @@
 struct net;
 struct outbox;
 struct cache;
+struct desk_mail;
 struct keymap;
 struct options;
 
@@ -32,6 +33,9 @@ struct desk_ui {
 	void (*redraw)(void *arg);
 	void (*notify)(void *arg, const char *title, const char *body);
 	void (*theme)(void *arg, const char *name);      /* `set theme` takes effect */
+	/* run a program that takes the terminal (the agent's editor), the
+	 * screen given back after: its exit status, or -1 */
+	int (*run)(void *arg, char *const argv[]);
 	void *arg;
 };
 
@@ -46,6 +50,8 @@ enum desk_screen {
 	SCREEN_CASES,
 	SCREEN_OUTBOX,
 	SCREEN_MONITOR,
+	SCREEN_MAIL,
+	SCREEN_THREAD,
 	SCREEN_COUNT
 };
 
@@ -129,6 +135,7 @@ struct desk {
 	bool unreachable;         /* the server's last word was no answer: reads the cache
 	                           * holds are answered from it at once */
 	int page_lines;           /* lines a page-down moves (the screen's height) */
+	int page_cols;            /* the screen's width (a mail's text is wrapped to it) */
 	const struct desk_ui *ui; /* NULL: headless */
 	struct keymap *keys;      /* owned */
 	struct options *opts;     /* owned */
@@ -136,6 +143,7 @@ struct desk {
 	bool quit;
 	int64_t now;              /* the time screens count down from */
 	bool monitoring;          /* the wallboard follows the event stream (sync_monitor) */
+	struct desk_mail *mail;   /* owned (mail.h), NULL until mail is first used */
 };
 
 /* A new, empty desk (on the work list).  Free with desk_free. */

@@ -83,11 +83,13 @@ static pid_t spawn_argv(const char *prog, const char *const *argv, const char *d
 
 static pid_t spawn(const char *prog, const struct local_server *s, bool simulate)
 {
-	char data[600], ready[600];
+	char data[600], ready[600], mail[600];
 	snprintf(data, sizeof(data), "%s/data", s->dir);
 	snprintf(ready, sizeof(ready), "%s/ready.json", s->dir);
+	snprintf(mail, sizeof(mail), "%s/mail", s->dir);
 	const char *argv[] = { prog, "--demo", "--data", data, "--listen", "127.0.0.1:0",
-			       "--ready-file", ready, simulate ? "--simulate" : NULL, NULL };
+			       "--ready-file", ready, "--demo-mail", mail,
+			       simulate ? "--simulate" : NULL, NULL };
 	return spawn_argv(prog, argv, s->dir, NULL);
 }
 

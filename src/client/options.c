@@ -43,6 +43,23 @@ const struct option_def OPTION_DEFS[] = {
 	  N_("supervision : alerte quand plus de contacts attendent dans une file (0 : jamais)") },
 	{ "low_bandwidth", OPTION_CHOICE, "auto", low_bw, 0, 0,
 	  N_("écran économe en octets : yes, no, auto (oui par SSH quand la liaison est lente)") },
+	{ "mail_config", OPTION_STRING, "", NULL, 0, 0,
+	  N_("courriel : fichier de configuration de notmuch (vide : celui de notmuch)") },
+	{ "mail_database", OPTION_STRING, "", NULL, 0, 0,
+	  N_("courriel : dossier de la base notmuch (vide : ce que dit sa configuration)") },
+	{ "mail_query", OPTION_STRING,
+	  "tag:inbox and not tag:guichet/linked and not tag:guichet/replied and not tag:guichet/done",
+	  NULL, 0, 0, N_("courriel : la requête notmuch des courriels à traiter") },
+	{ "mail_from", OPTION_STRING, "", NULL, 0, 0,
+	  N_("courriel : l'adresse du service, « Nom <adresse> », pour répondre") },
+	{ "sendmail", OPTION_STRING, "sendmail -t -oi", NULL, 0, 0,
+	  N_("courriel : la commande qui envoie (le message sur son entrée)") },
+	{ "mail_html_filter", OPTION_STRING, "", NULL, 0, 0,
+	  N_("courriel : commande qui rend le HTML en texte (ex. w3m -dump -T text/html) ; vide : intégré") },
+	{ "mail_sent", OPTION_STRING, "Sent", NULL, 0, 0,
+	  N_("courriel : le dossier Maildir des messages envoyés (sous celui de la base)") },
+	{ "mail_worklist", OPTION_NUMBER, "10", NULL, 0, 200,
+	  N_("courriel : fils montrés dans la liste de travail (0 : aucun)") },
 };
 const size_t OPTION_COUNT = sizeof(OPTION_DEFS) / sizeof(OPTION_DEFS[0]);
 

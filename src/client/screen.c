@@ -8,6 +8,7 @@
 
 #include "client/cmd_impl.h"
 #include "client/i18n.h"
+#include "client/mail.h"
 #include "client/outbox.h"
 #include "client/sync.h"
 #include "core/json_get.h"
@@ -27,6 +28,8 @@ static json_t *search_list(const struct desk *d) { return desk_items(d, "search:
 static json_t *cases_list(const struct desk *d) { return desk_items(d, "cases:%s", d->cases_query); }
 static json_t *monitor_list(const struct desk *d) { return desk_items(d, "monitor"); }
 static json_t *chat_list(const struct desk *d) { return json_object_get(desk_chat(d), "messages"); }
+static json_t *mail_list(const struct desk *d) { return desk_items(d, MAIL_LIST); }
+static json_t *thread_list(const struct desk *d) { return mail_thread_lines(d); }
 
 /* The outbox screen shows a list made afresh from the outbox itself: kept
  * in the store under "outbox" so that it is borrowed like every list. */
@@ -61,6 +64,10 @@ static int worklist_open(struct cmd_ctx *c, json_t *it)
 {
 	if (strcmp(jtext(it, "kind"), "offer") == 0)
 		return cmd_fail(c, _("une offre s'accepte (accept) ou se refuse (decline)"));
+	if (strcmp(jtext(it, "kind"), "mail") == 0)
+		return screen_open_thread(c, jtext(json_object_get(it, "mail"), "thread"));
+	if (strcmp(jtext(it, "kind"), "more-mail") == 0)
+		return cmd_run_nested(c, "mail", "worklist");
 	return open_case_id(c, jint(json_object_get(it, "case"), "id"));
 }
 
@@ -113,6 +120,48 @@ static int monitor_open(struct cmd_ctx *c, json_t *it)
 	return cmd_fail(c, _("rien à ouvrir ici"));
 }
 
+/* A thread of the mail list (or of the work list) opens. */
+int screen_open_thread(struct cmd_ctx *c, const char *thread)
+{
+	char err[512];
+	if (!thread || !*thread)
+		return cmd_fail(c, _("rien à ouvrir ici"));
+	if (mail_open(c->desk, thread, c->job, err, sizeof(err)) < 0)
+		return cmd_fail(c, "%s", err);
+	c->desk->cur[SCREEN_THREAD] = (struct desk_cursor){ 0, 0 };
+	desk_go(c->desk, SCREEN_THREAD);
+	char query[96];
+	snprintf(query, sizeof(query), "thread:%s", thread);
+	cmd_wants(c, cmd_result_list, query);
+	return 0;
+}
+
+static int mail_open_line(struct cmd_ctx *c, json_t *it)
+{
+	return screen_open_thread(c, jtext(it, "thread"));
+}
+
+/* On a thread: a fold opens (or closes) the quoted text, an attachment
+ * asks where to save it. */
+static int thread_open(struct cmd_ctx *c, json_t *it)
+{
+	struct desk *d = c->desk;
+	const char *kind = jtext(it, "kind");
+	char line[96];
+	if (strcmp(kind, "fold") == 0 || strcmp(kind, "quote") == 0) {
+		d->mail->unfold = !d->mail->unfold;
+		mail_relines(d);
+		return 0;
+	}
+	if (strcmp(kind, "attachment") == 0 && d->ui && d->ui->prompt) {
+		snprintf(line, sizeof(line), "save %lld %lld ", (long long)jint(it, "msg"),
+			 (long long)jint(it, "n"));
+		d->ui->prompt(d->ui->arg, line);
+		return 0;
+	}
+	return cmd_fail(c, _("r : répondre, l : lier à un dossier, N : nouveau dossier"));
+}
+
 /* --- refresh ----------------------------------------------------------------------- */
 
 static void worklist_refresh(struct desk *d, struct job *j) { sync_worklist(d, j); }
@@ -143,6 +192,23 @@ static void search_refresh(struct desk *d, struct job *j)
 }
 static void cases_refresh(struct desk *d, struct job *j) { sync_cases(d, d->cases_query, j); }
 static void monitor_refresh(struct desk *d, struct job *j) { sync_monitor(d, j); }
+static void mail_refresh_screen(struct desk *d, struct job *j)
+{
+	char err[512];
+	if (mail_refresh(d, NULL, err, sizeof(err)) < 0) {
+		desk_error(d, "%s", err);
+		(void)j; /* said on the message line: the screen keeps what it had */
+	}
+}
+static void thread_refresh(struct desk *d, struct job *j)
+{
+	char err[512], thread[72];
+	snprintf(thread, sizeof(thread), "%s", d->mail ? d->mail->thread : "");
+	if (*thread && mail_open(d, thread, j, err, sizeof(err)) < 0) {
+		desk_error(d, "%s", err);
+		(void)j; /* said on the message line: the screen keeps what it had */
+	}
+}
 static void outbox_refresh(struct desk *d, struct job *j)
 {
 	(void)j;
@@ -182,6 +248,10 @@ const struct screen_ops SCREENS[SCREEN_COUNT] = {
 			    outbox_refresh, NULL },
 	[SCREEN_MONITOR] = { "monitor", N_("Supervision : files, agents, engagements"), monitor_list,
 			     monitor_open, monitor_refresh, NULL },
+	[SCREEN_MAIL] = { "mail", N_("Courriels à traiter"), mail_list, mail_open_line,
+			  mail_refresh_screen, NULL },
+	[SCREEN_THREAD] = { "thread", N_("Courriel"), thread_list, thread_open, thread_refresh,
+			    NULL },
 };
 
 int desk_screen_find(const char *name)

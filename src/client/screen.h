@@ -33,4 +33,7 @@ struct screen_ops {
 
 extern const struct screen_ops SCREENS[SCREEN_COUNT];
 
+/* Open a mail thread on the thread screen: 0, or -1 with c->err. */
+int screen_open_thread(struct cmd_ctx *c, const char *thread);
+
 #endif

@@ -15,6 +15,7 @@
 #include "client/cache.h"
 #include "client/desk_cache.h"
 #include "client/i18n.h"
+#include "client/mail.h"
 #include "client/loop.h"
 #include "client/net.h"
 #include "client/outbox.h"
@@ -338,6 +339,7 @@ void sync_templates(struct desk *d, struct job *j)
 
 void sync_worklist(struct desk *d, struct job *j)
 {
+	mail_work_refresh(d); /* the mail it shows is read here, not asked for */
 	get_list(d, j, "mine", _("liste de travail"),
 		 "/api/v1/cases?assignee=me&status=active&sort=due&limit=100", mine_landed);
 }

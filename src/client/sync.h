@@ -89,6 +89,24 @@ void sync_agent_services(struct desk *d, const char *login, const json_t *servic
 			 struct job *j);
 void sync_chat_reassign(struct desk *d, int64_t chat_id, const char *agent, struct job *j);
 
+/* Mail and guichetd (sync_mail.c, see mail.h).  Who the senders of these
+ * threads are (each address asked once), who this one is (asked again);
+ * a thread recorded in a case (by reference or id: its citizen is the
+ * case's) or for a citizen; a new case from a thread (then recorded in
+ * it); a citizen made from a sender; `mail sync` (0, or -1 with err). */
+void sync_mail_senders(struct desk *d, const json_t *threads);
+void sync_mail_senders_of(struct desk *d, const char *addr, struct job *j);
+void sync_mail_link(struct desk *d, const char *thread, const char *case_ref, struct job *j);
+void sync_mail_for_citizen(struct desk *d, const char *thread, int64_t citizen_id, struct job *j);
+void sync_mail_new_case(struct desk *d, const char *thread, int64_t citizen_id,
+			const char *service, const char *subject, struct job *j);
+void sync_mail_citizen(struct desk *d, const char *given, const char *family, const char *addr,
+		       struct job *j);
+int sync_mail_intake(struct desk *d, struct job *j, char *err, size_t errlen);
+/* One message (read into text) recorded for a citizen, and a case (0: none). */
+void sync_mail_record(struct desk *d, const json_t *msg, int64_t citizen_id, int64_t case_id,
+		      struct job *j);
+
 /* One turn of the desk's loop (d->loop): wait at most timeout_ms for
  * anything watched there (the network, the terminal, a signal, a timer),
  * run its callbacks, and send what is due in the outbox.  Returns how

@@ -60,6 +60,15 @@ void sync_case_read(struct desk *d, int64_t case_id, struct job *j);
  * marked changed elsewhere. */
 struct outbox_entry;
 void sync_case_answered(struct desk *d, const struct outbox_entry *e);
+/* What mail's outbox entries do once delivered (sync_mail.c): tag the
+ * message recorded; record the thread in the case made from it; say the
+ * citizen made from a sender. */
+struct net_result;
+void sync_mail_linked(void *ctx, const struct outbox_entry *e, const struct net_result *res);
+void sync_mail_case_created(void *ctx, const struct outbox_entry *e, const struct net_result *res);
+void sync_mail_citizen_created(void *ctx, const struct outbox_entry *e,
+			       const struct net_result *res);
+
 /* Add a chat message to its chat in the store, once. */
 void sync_chat_append(struct desk *d, const json_t *m);
 

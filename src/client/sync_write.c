@@ -136,6 +136,11 @@ static const struct outbox_kind KINDS[] = {
 	{ "agent.services", supervised,      false, false },
 	/* a chat waits for no one: a refused reassignment is not kept */
 	{ "chat.reassign",  supervised,      false, true  },
+	/* mail (sync_mail.c) */
+	{ "mail.link",      sync_mail_linked, false, false },
+	{ "mail.intake",    sync_mail_linked, false, false },
+	{ "mail.case",      sync_mail_case_created, false, false },
+	{ "citizen.create", sync_mail_citizen_created, false, false },
 };
 
 /* --- what an answer that was not a delivery says ------------------------------------ */

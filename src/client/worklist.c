@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "client/i18n.h"
+#include "client/mail.h"
 #include "core/calendar.h"
 
 static int64_t due_of(const json_t *c)
@@ -26,10 +27,18 @@ static int by_due(const void *a, const void *b)
 	return ix < iy ? -1 : ix > iy;
 }
 
-/* The identity of an item, to keep the selection across a rebuild. */
+/* The identity of an item, to keep the selection across a rebuild: a
+ * case's id, an offer's below zero, a mail thread's hashed above 2^62. */
 static int64_t key_of(const json_t *it)
 {
 	const char *kind = json_string_value(json_object_get(it, "kind"));
+	if (kind && (strcmp(kind, "mail") == 0 || strcmp(kind, "more-mail") == 0)) {
+		const char *t = json_string_value(json_object_get(json_object_get(it, "mail"), "thread"));
+		uint64_t h = 14695981039346656037u;
+		for (; t && *t; t++)
+			h = (h ^ (unsigned char)*t) * 1099511628211u;
+		return (int64_t)((h >> 2) | (1ull << 62));
+	}
 	const json_t *rec = json_object_get(it, kind && strcmp(kind, "offer") == 0 ? "offer" : "case");
 	int64_t id = json_integer_value(json_object_get(rec, "id"));
 	return kind && strcmp(kind, "offer") == 0 ? -id - 1 : id;
@@ -58,6 +67,23 @@ static void drop_expired_offers(struct desk *d, json_t *offers)
 		store_touch(d->store);
 }
 
+/* Mail waiting for an answer comes after the offers, before the cases: a
+ * citizen's first word not yet acknowledged, oldest first (a case is
+ * already in someone's hands).  The rest of it is one line: `mail`. */
+static void append_mail(struct desk *d, json_t *list)
+{
+	json_t *threads = desk_items(d, MAIL_WORK), *v;
+	size_t i;
+	long waiting = 0;
+	json_array_foreach(threads, i, v) {
+		append(list, "mail", v);
+		waiting += json_integer_value(json_object_get(v, "matched"));
+	}
+	if (d->mail && d->mail->work_total > waiting)
+		json_array_append_new(list, json_pack("{sssI}", "kind", "more-mail", "count",
+						      (json_int_t)(d->mail->work_total - waiting)));
+}
+
 void worklist_build(struct desk *d)
 {
 	json_t *offers = desk_items(d, "offers"), *mine = desk_items(d, "mine");
@@ -69,6 +95,7 @@ void worklist_build(struct desk *d)
 	size_t i, n = json_array_size(mine);
 	json_t *v;
 	json_array_foreach(offers, i, v) append(list, "offer", v);
+	append_mail(d, list);
 	json_t **cases = n ? malloc(n * sizeof(*cases)) : NULL;
 	for (i = 0; cases && i < n; i++)
 		cases[i] = json_array_get(mine, i);

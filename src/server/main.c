@@ -10,6 +10,7 @@
 
 #include "server/admin.h"
 #include "server/demo.h"
+#include "server/demo_mail.h"
 #include "server/server.h"
 #include "server/web.h"
 
@@ -22,6 +23,9 @@ static const char USAGE[] =
 	"                         live traffic; --demo-scale N multiplies the data\n"
 	"  --demo-timeline N      (benchmarks) with --demo, N more contacts for citizen 1\n"
 	"                         when the data directory is first seeded\n"
+	"  --demo-mail MAILDIR    with --demo, the commune's mailbox: 2,000 messages in\n"
+	"                         MAILDIR/Maildir indexed by notmuch (NOTMUCH_CONFIG=\n"
+	"                         MAILDIR/notmuch-config); --simulate delivers new mail\n"
 	"  init                   create a data directory, its database and a private CA\n"
 	"  agent add LOGIN        add an agent (--role, --name, --services; password asked\n"
 	"                         on the terminal or read from standard input)\n"
@@ -60,7 +64,7 @@ enum {
 	O_DATA = 256, O_LISTEN, O_CERT, O_KEY, O_PLAIN, O_READY, O_THREADS, O_TIMEOUT, O_MAXBODY,
 	O_PERIP, O_HEARTBEAT, O_OFFER, O_RETENTION, O_EVRETENTION, O_SIMRATE, O_QUIET, O_DEMO, O_SIMULATE,
 	O_SCALE, O_TIMELINE, O_ROLE, O_NAME, O_SERVICES, O_KEYWORDS, O_SLA, O_NAMES, O_NOPW,
-	O_DAYS, O_HELP, O_VERSION, O_ORIGIN, O_CHATRATE, O_STARTRATE,
+	O_DAYS, O_HELP, O_VERSION, O_ORIGIN, O_CHATRATE, O_STARTRATE, O_DEMOMAIL,
 };
 
 static const struct option options[] = {
@@ -76,7 +80,7 @@ static const struct option options[] = {
 	{ "chat-start-rate", 1, NULL, O_STARTRATE },
 	{ "quiet", 0, NULL, O_QUIET },         { "demo", 0, NULL, O_DEMO },
 	{ "simulate", 0, NULL, O_SIMULATE },   { "demo-scale", 1, NULL, O_SCALE },
-	{ "demo-timeline", 1, NULL, O_TIMELINE },
+	{ "demo-timeline", 1, NULL, O_TIMELINE }, { "demo-mail", 1, NULL, O_DEMOMAIL },
 	{ "role", 1, NULL, O_ROLE },           { "name", 1, NULL, O_NAME },
 	{ "services", 1, NULL, O_SERVICES },   { "keywords", 1, NULL, O_KEYWORDS },
 	{ "sla", 1, NULL, O_SLA },             { "names", 1, NULL, O_NAMES },
@@ -160,6 +164,7 @@ static void take(struct cli *c, int o, const char *v)
 	case O_SIMULATE: s->simulate = true; break;
 	case O_SCALE: s->demo_scale = (int)number("demo-scale", v, 1, 1000); break;
 	case O_TIMELINE: s->demo_timeline = number("demo-timeline", v, 0, DEMO_TIMELINE_MAX); break;
+	case O_DEMOMAIL: copy(s->demo_mail, sizeof(s->demo_mail), v, "demo-mail"); break;
 	case O_ROLE: c->adm.role = v; break;
 	case O_NAME: c->adm.name = v; break;
 	case O_SERVICES: c->adm.services = v; break;
@@ -183,6 +188,19 @@ static int cmd_serve(struct cli *c)
 			return 1;
 		}
 		copy(c->cfg.data_dir, sizeof(c->cfg.data_dir), tmpl, "data");
+	}
+	if (c->cfg.demo_mail[0]) {
+		/* seeds the store first (server_run then finds it seeded) */
+		char err[1024];
+		if (!c->cfg.demo) {
+			fprintf(stderr, "guichetd: --demo-mail goes with --demo\n");
+			return 2;
+		}
+		if (demo_mail_prepare(c->cfg.data_dir, c->cfg.demo_scale, c->cfg.demo_timeline,
+				      c->cfg.demo_mail, c->cfg.quiet, err, sizeof(err)) < 0) {
+			fprintf(stderr, "guichetd: --demo-mail %s: %s\n", c->cfg.demo_mail, err);
+			return 1;
+		}
 	}
 	return server_run(&c->cfg);
 }

@@ -28,6 +28,7 @@ struct server_config {
 	bool simulate;             /* live simulated traffic */
 	int demo_scale;            /* multiplies the demo data */
 	long demo_timeline;        /* extra contacts for citizen 1 (benchmarks) */
+	char demo_mail[1024];      /* --demo-mail: the demo's notmuch mailbox; empty: none */
 	double simulate_rate;      /* simulated events per second */
 	unsigned threads;          /* worker threads */
 	unsigned timeout_s;        /* idle / slow client cut-off */

@@ -12,6 +12,7 @@
 #include "core/rng.h"
 #include "core/sla.h"
 #include "server/chat.h"
+#include "server/demo_mail.h"
 #include "server/hub.h"
 #include "server/routing.h"
 #include "server/store.h"
@@ -24,6 +25,8 @@ static struct {
 	struct server *srv;
 	struct rng rng;
 	unsigned calls;
+	unsigned until_mail;     /* actions left before the next citizen mail (--demo-mail) */
+	bool mail_failing;       /* logged once until a delivery works again */
 } sim = { .mu = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER };
 
 static uint64_t next(void)
@@ -160,6 +163,25 @@ static void act(void)
 	routing_kick(sim.srv);
 }
 
+/* --demo-mail: every 20 to 40 actions, a citizen writes to the mailbox.
+ * A failed delivery is logged once (the message waits in new/ for the next
+ * `notmuch new`) and the traffic goes on. */
+static void mail_tick(void)
+{
+	if (!sim.srv->cfg.demo_mail[0] || --sim.until_mail > 0)
+		return;
+	sim.until_mail = 20 + (unsigned)(next() % 21);
+	char err[512];
+	if (demo_mail_deliver(sim.srv->cfg.demo_mail, next(), (int64_t)time(NULL), err,
+			      sizeof(err)) < 0) {
+		if (!sim.mail_failing)
+			server_log("simulated mail: %s", err);
+		sim.mail_failing = true;
+	} else {
+		sim.mail_failing = false;
+	}
+}
+
 static void *run(void *arg)
 {
 	(void)arg;
@@ -180,6 +202,7 @@ static void *run(void *arg)
 			break;
 		pthread_mutex_unlock(&sim.mu);
 		act();
+		mail_tick();
 		pthread_mutex_lock(&sim.mu);
 	}
 	pthread_mutex_unlock(&sim.mu);
@@ -191,6 +214,7 @@ int simulate_start(struct server *srv)
 	sim.srv = srv;
 	sim.rng.state = (uint64_t)time(NULL);
 	sim.stopping = false;
+	sim.until_mail = 20 + (unsigned)(next() % 21);
 	if (pthread_create(&sim.thread, NULL, run, NULL) != 0)
 		return -1;
 	sim.started = true;

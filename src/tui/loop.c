@@ -24,6 +24,7 @@
 #include "client/keymap.h"
 #include "client/keyspec.h"
 #include "client/loop.h"
+#include "client/mail.h"
 #include "client/options.h"
 #include "client/sync.h"
 #include "client/worklist.h"
@@ -367,6 +368,8 @@ static int turn(struct tui *t)
 	sync_marks(d);
 	sync_ahead(d);
 	int64_t now_ms = loop_now_ms();
+	if (mail_poll(d, now_ms)) /* `notmuch new` brought mail */
+		t->dirty = true;
 	measure(t, now_ms);
 	if (t->dirty)
 		frame(t, true, now_ms);

@@ -25,6 +25,7 @@
 #include "client/keyspec.h"
 #include "client/notify.h"
 #include "client/options.h"
+#include "client/spawn.h"
 #include "client/sync.h"
 #include "tui/tui.h"
 
@@ -196,6 +197,20 @@ static void ui_theme(void *arg, const char *name)
 	t->dirty = true;
 }
 
+/* The agent's editor takes the terminal; curses gives it back after. */
+static int ui_run(void *arg, char *const argv[])
+{
+	struct tui *t = arg;
+	def_prog_mode();
+	endwin();
+	int st = spawn_wait(argv);
+	reset_prog_mode();
+	clearok(curscr, TRUE);
+	refresh();
+	t->dirty = true;
+	return st;
+}
+
 static void ui_notify(void *arg, const char *title, const char *body)
 {
 	struct tui *t = arg;
@@ -322,7 +337,7 @@ static int run_desk(struct desk *d, const struct args *a)
 	if (a->monitor && open_monitor(d) != 0)
 		return 1;
 	struct tui t = { .desk = d };
-	const struct desk_ui ui = { ui_prompt, ui_redraw, ui_notify, ui_theme, &t };
+	const struct desk_ui ui = { ui_prompt, ui_redraw, ui_notify, ui_theme, ui_run, &t };
 	d->ui = &ui;
 	if (term_start(a->rows, a->cols) < 0) {
 		fprintf(stderr, "guichet: cannot start the terminal\n");

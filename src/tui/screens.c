@@ -17,10 +17,12 @@
 #include "client/screen.h"
 #include "client/viewing.h"
 #include "client/worklist.h"
+#include "client/mail.h"
 #include "client/sync.h"
 #include "core/calendar.h"
 #include "tui/monitor_view.h"
 #include "tui/tui.h"
+#include "tui/mail_view.h"
 
 /* The area a screen draws in, and where it wants the cursor. */
 struct area {
@@ -119,7 +121,12 @@ static void worklist_line(struct tui *t, int y, int cols, const json_t *it, bool
 		draw_text(y, 2, cols - 2, sel ? ROLE_SELECTED : ROLE_OFFER, buf, true);
 		return;
 	}
-	case_row(t, y, cols, json_object_get(it, "case"), sel);
+	if (strcmp(kind, "mail") == 0)
+		mail_thread_row(t, y, cols, json_object_get(it, "mail"), sel);
+	else if (strcmp(kind, "more-mail") == 0)
+		mail_more_row(t, y, cols, it, sel);
+	else
+		case_row(t, y, cols, json_object_get(it, "case"), sel);
 }
 
 /* One case on a line: channel, reference, subject, citizen, countdown; a
@@ -588,12 +595,35 @@ static void draw_monitor(struct tui *t, struct area *a)
 			  SCREEN_MONITOR, monitor_line);
 }
 
+/* --- mail (mail_view.c) ------------------------------------------------------- */
+
+static void mail_row(struct tui *t, int y, int cols, const json_t *it, bool sel)
+{
+	mail_thread_row(t, y, cols, it, sel);
+}
+
+static void draw_mail(struct tui *t, struct area *a)
+{
+	mail_list_heading(t, a->top, a->cols);
+	draw_list(t, a, a->top + 1, desk_items(t->desk, MAIL_LIST), SCREEN_MAIL, mail_row);
+}
+
+static void draw_thread(struct tui *t, struct area *a)
+{
+	struct desk *d = t->desk;
+	if (d->mail && d->mail->width != d->page_cols)
+		mail_relines(d); /* the terminal changed width: wrap again */
+	mail_thread_heading(t, a->top, a->cols);
+	draw_list(t, a, a->top + 1, mail_thread_lines(d), SCREEN_THREAD, mail_line);
+}
+
 static void (*const screen_draw[SCREEN_COUNT])(struct tui *, struct area *) = {
 	[SCREEN_WORKLIST] = draw_worklist, [SCREEN_CITIZEN] = draw_citizen,
 	[SCREEN_CASE] = draw_case,         [SCREEN_CHAT] = draw_chat,
 	[SCREEN_MERGE] = draw_merge,       [SCREEN_SEARCH] = draw_search,
 	[SCREEN_HELP] = draw_help,         [SCREEN_CASES] = draw_cases,
 	[SCREEN_OUTBOX] = draw_outbox,     [SCREEN_MONITOR] = draw_monitor,
+	[SCREEN_MAIL] = draw_mail,         [SCREEN_THREAD] = draw_thread,
 };
 
 /* Offers pop up over any screen, above the status bar: someone is waiting
@@ -689,6 +719,7 @@ void screens_draw(struct tui *t)
 	draw_text(0, 0, COLS, ROLE_TITLE, title, true);
 	struct area a = { 1, LINES - 3, COLS, 1, 0 };
 	d->page_lines = a.rows > 2 ? a.rows - 1 : 1;
+	d->page_cols = COLS;
 	if (a.rows > 0)
 		screen_draw[d->screen](t, &a);
 	if (d->screen != SCREEN_WORKLIST)
