@@ -299,7 +299,7 @@ static size_t html_tag(const char *s, size_t n, struct sbuf *out)
 	const char *gt = memchr(s + i, '>', n - i);
 	size_t end = gt ? (size_t)(gt - s) + 1 : n;
 	if (!closing && (strcmp(name, "script") == 0 || strcmp(name, "style") == 0)) {
-		char close[12];
+		char close[24];
 		snprintf(close, sizeof(close), "</%s", name);
 		size_t c = end + find_ci(s + end, n - end, close);
 		const char *cgt = c < n ? memchr(s + c, '>', n - c) : NULL;

@@ -230,7 +230,7 @@ int mailbox_threads(struct mailbox *mb, const char *query, int offset, int limit
 
 static json_t *message_item(notmuch_message_t *m)
 {
-	return json_pack("{sssssIsssssO}", "message_id", str(notmuch_message_get_message_id(m)),
+	return json_pack("{sssssIssssso}", "message_id", str(notmuch_message_get_message_id(m)),
 			 "filename", str(notmuch_message_get_filename(m)), "date",
 			 (json_int_t)notmuch_message_get_date(m), "from",
 			 str(notmuch_message_get_header(m, "from")), "subject",

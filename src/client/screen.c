@@ -9,6 +9,7 @@
 #include "client/cmd_impl.h"
 #include "client/i18n.h"
 #include "client/mail.h"
+#include "client/mailbox.h"
 #include "client/outbox.h"
 #include "client/sync.h"
 #include "core/json_get.h"
@@ -71,7 +72,22 @@ static int worklist_open(struct cmd_ctx *c, json_t *it)
 	return open_case_id(c, jint(json_object_get(it, "case"), "id"));
 }
 
-static int timeline_open(struct cmd_ctx *c, json_t *it) { return open_case_id(c, jint(it, "case_id")); }
+/* An email of the timeline opens its thread when this desk's mailbox has
+ * it (by Message-ID); any other entry opens its case. */
+static int timeline_open(struct cmd_ctx *c, json_t *it)
+{
+	char thread[72], err[512];
+	const char *ref = jtext(it, "external_ref");
+	size_t n = strlen(ref);
+	if (strcmp(jtext(it, "channel"), "email") == 0 && n > 2 && ref[0] == '<' && n < 300 &&
+	    mail_box(c->desk, err, sizeof(err))) {
+		char id[300];
+		snprintf(id, sizeof(id), "%.*s", (int)n - 2, ref + 1);
+		if (mailbox_thread_of(c->desk->mail->box, id, thread, sizeof(thread)) == 0)
+			return screen_open_thread(c, thread);
+	}
+	return open_case_id(c, jint(it, "case_id"));
+}
 static int cases_open(struct cmd_ctx *c, json_t *it) { return open_case_id(c, jint(it, "id")); }
 
 static int case_open(struct cmd_ctx *c, json_t *it)

@@ -161,6 +161,9 @@ req GET "/api/v1/citizens/$CID/timeline?limit=100" -H "Authorization: Bearer $AL
 expect_eq "...and guichetd has the answer as an email sent" \
 	"$(jbody "[.items[] | select(.external_ref == \"<$SENT_ID>\")][0] | .channel + \" \" + .direction")" "email out"
 
+g -e "open citizen $CID" -e open >"$T/out" 2>&1
+expect_eq "in the citizen's 360° view, Enter on that email opens its thread" \
+	"$(jq -r 'select(.line == 2) | [.result[].message_id] | index("<t2.'$$'@example.org>") != null' "$T/out")" true
 VISUAL=true g -e "mail id:t2.$$@example.org" -e open -e reply >"$T/out" 2>&1
 expect_eq "a draft left as it was sends nothing (exit 1)" "$?.$(sent_count)" 1.1
 expect_match "...and says so" "$(jq -r 'select(.command == "reply") | .error' "$T/out")" "rien n'est parti"
