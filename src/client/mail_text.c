@@ -20,6 +20,7 @@
 #include "client/i18n.h"
 #include "client/spawn.h"
 #include "core/calendar.h"
+#include "core/strbuf.h"
 #include "core/text.h"
 
 enum {
@@ -52,60 +53,10 @@ static void seterrf(char *err, size_t n, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* A growable string; `bad` once an allocation failed, so callers check
- * once at the end instead of after every append. */
-struct sbuf {
-	char *p;
-	size_t n, cap;
-	bool bad;
-};
-
-static void sb_add(struct sbuf *b, const char *s, size_t n)
-{
-	if (b->bad)
-		return;
-	if (b->n + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		while (cap < b->n + n + 1)
-			cap *= 2;
-		char *p = realloc(b->p, cap);
-		if (!p) {
-			b->bad = true;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	if (n)
-		memcpy(b->p + b->n, s, n);
-	b->n += n;
-	b->p[b->n] = '\0';
-}
-
-static void sb_puts(struct sbuf *b, const char *s)
-{
-	sb_add(b, s, strlen(s));
-}
-
-static void sb_putc(struct sbuf *b, char c)
-{
-	sb_add(b, &c, 1);
-}
-
-static void sb_cp(struct sbuf *b, uint32_t cp)
+static void sb_cp(struct strbuf *b, uint32_t cp)
 {
 	char u[4];
-	sb_add(b, u, text_utf8_encode(cp, u));
-}
-
-/* The string, or NULL (and freed) when an append failed. */
-static char *sb_take(struct sbuf *b)
-{
-	if (b->bad || !b->p) {
-		free(b->p);
-		return b->bad ? NULL : strdup("");
-	}
-	return b->p;
+	strbuf_add(b, u, text_utf8_encode(cp, u));
 }
 
 /* Only spaces, tabs and line breaks. */
@@ -145,12 +96,12 @@ static const uint16_t CP1252[32] = {
 	0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0xFFFD, 0x017E, 0x0178,
 };
 
-static void from_cp1252(const char *s, size_t n, struct sbuf *out)
+static void from_cp1252(const char *s, size_t n, struct strbuf *out)
 {
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		if (c < 0x80)
-			sb_putc(out, (char)c);
+			strbuf_putc(out, (char)c);
 		else
 			sb_cp(out, c < 0xA0 ? CP1252[c - 0x80] : c);
 	}
@@ -158,7 +109,7 @@ static void from_cp1252(const char *s, size_t n, struct sbuf *out)
 
 /* iconv that never gives up halfway: a bad byte becomes U+FFFD, a
  * character cut at the end is dropped.  False when iconv does not know cs. */
-static bool from_iconv(const char *cs, const char *s, size_t n, struct sbuf *out)
+static bool from_iconv(const char *cs, const char *s, size_t n, struct strbuf *out)
 {
 	GIConv cd = g_iconv_open("UTF-8", g_mime_charset_iconv_name(cs));
 	if (cd == (GIConv)-1)
@@ -170,14 +121,14 @@ static bool from_iconv(const char *cs, const char *s, size_t n, struct sbuf *out
 		gchar *op = tmp;
 		gsize ol = sizeof(tmp);
 		gsize r = g_iconv(cd, il ? &ip : NULL, il ? &il : NULL, &op, &ol);
-		sb_add(out, tmp, (size_t)(op - tmp));
+		strbuf_add(out, tmp, (size_t)(op - tmp));
 		if (r != (gsize)-1 && !il)
 			break;
 		if (r != (gsize)-1 || errno == E2BIG)
 			continue;
 		if (errno != EILSEQ || !il)
 			break;
-		sb_puts(out, REPLACEMENT);
+		strbuf_puts(out, REPLACEMENT);
 		ip++;
 		il--;
 	}
@@ -187,7 +138,7 @@ static bool from_iconv(const char *cs, const char *s, size_t n, struct sbuf *out
 
 /* s[0..n) in charset cs (NULL: unlabelled) as UTF-8 (possibly holding
  * controls: sanitized later).  Never fails but for memory. */
-static void to_utf8(const char *cs, const char *s, size_t n, struct sbuf *out)
+static void to_utf8(const char *cs, const char *s, size_t n, struct strbuf *out)
 {
 	bool latin = ieq(cs, "iso-8859-1") || ieq(cs, "latin1") || ieq(cs, "iso8859-1")
 		|| ieq(cs, "windows-1252") || ieq(cs, "cp1252");
@@ -198,7 +149,7 @@ static void to_utf8(const char *cs, const char *s, size_t n, struct sbuf *out)
 	else if (!utf8 && from_iconv(cs, s, n, out))
 		return;
 	else if (text_utf8_valid(s, n))
-		sb_add(out, s, n);
+		strbuf_add(out, s, n);
 	else
 		from_cp1252(s, n, out);
 }
@@ -226,7 +177,7 @@ static const struct {
 
 /* Decodes the entity at s[0] == '&'; returns the bytes used (1 when it is
  * no entity: the '&' is then literal). */
-static size_t html_entity(const char *s, size_t n, struct sbuf *out)
+static size_t html_entity(const char *s, size_t n, struct strbuf *out)
 {
 	size_t i = 1;
 	uint32_t cp = 0;
@@ -275,7 +226,7 @@ static bool name_in(const char *name, const char *const *list)
 
 /* Skips the tag at s[0] == '<'; returns the bytes used, writing the line
  * break or space the tag stands for. */
-static size_t html_tag(const char *s, size_t n, struct sbuf *out)
+static size_t html_tag(const char *s, size_t n, struct strbuf *out)
 {
 	static const char *const breaks_open[] = {"br", "hr", NULL};
 	static const char *const breaks_close[] = {"p", "div", "li", "tr", "h1", "h2", "h3",
@@ -293,7 +244,7 @@ static size_t html_tag(const char *s, size_t n, struct sbuf *out)
 		name[k++] = g_ascii_tolower(s[i++]);
 	name[k] = '\0';
 	if (!k && (i >= n || (s[i] != '!' && s[i] != '?'))) { /* "a < b" is text */
-		sb_putc(out, '<');
+		strbuf_putc(out, '<');
 		return 1;
 	}
 	const char *gt = memchr(s + i, '>', n - i);
@@ -306,9 +257,9 @@ static size_t html_tag(const char *s, size_t n, struct sbuf *out)
 		return cgt ? (size_t)(cgt - s) + 1 : n;
 	}
 	if (name_in(name, closing ? breaks_close : breaks_open))
-		sb_putc(out, '\n');
+		strbuf_putc(out, '\n');
 	else if (closing && (strcmp(name, "td") == 0 || strcmp(name, "th") == 0))
-		sb_putc(out, ' ');
+		strbuf_putc(out, ' ');
 	return end;
 }
 
@@ -316,7 +267,7 @@ static size_t html_tag(const char *s, size_t n, struct sbuf *out)
  * start or the end. */
 static char *tidy_lines(const char *s, size_t n)
 {
-	struct sbuf out = {0};
+	struct strbuf out = {0};
 	int blanks = 0;
 	for (size_t i = 0; i < n;) {
 		const char *nl = memchr(s + i, '\n', n - i);
@@ -329,20 +280,20 @@ static char *tidy_lines(const char *s, size_t n)
 			blanks++;
 		} else {
 			if (out.n)
-				sb_puts(&out, blanks ? "\n\n" : "\n");
-			sb_add(&out, s + a, z - a);
+				strbuf_puts(&out, blanks ? "\n\n" : "\n");
+			strbuf_add(&out, s + a, z - a);
 			blanks = 0;
 		}
 		i = e + 1;
 	}
-	return sb_take(&out);
+	return strbuf_take(&out);
 }
 
 /* The built-in stripper: text of the HTML, script and style dropped,
  * entities decoded, block ends as line breaks, spacing collapsed. */
 static char *html_strip(const char *s, size_t n)
 {
-	struct sbuf out = {0};
+	struct strbuf out = {0};
 	for (size_t i = 0; i < n;) {
 		char c = s[i];
 		if (c == '<') {
@@ -351,10 +302,10 @@ static char *html_strip(const char *s, size_t n)
 			i += html_entity(s + i, n - i, &out);
 		} else if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f') {
 			if (out.n && out.p[out.n - 1] != ' ' && out.p[out.n - 1] != '\n')
-				sb_putc(&out, ' ');
+				strbuf_putc(&out, ' ');
 			i++;
 		} else {
-			sb_putc(&out, c);
+			strbuf_putc(&out, c);
 			i++;
 		}
 	}
@@ -460,18 +411,18 @@ static size_t decoded_size(GMimeObject *o)
 
 /* The text of b as a C string: a NUL byte (UTF-16 mislabelled, binary
  * junk) would end it early, so it becomes U+FFFD like other controls. */
-static char *nul_free(struct sbuf *b)
+static char *nul_free(struct strbuf *b)
 {
 	if (b->bad || !b->p || !memchr(b->p, '\0', b->n))
-		return sb_take(b);
-	struct sbuf out = {0};
+		return strbuf_take(b);
+	struct strbuf out = {0};
 	for (size_t i = 0; i < b->n; i++)
 		if (b->p[i])
-			sb_putc(&out, b->p[i]);
+			strbuf_putc(&out, b->p[i]);
 		else
-			sb_puts(&out, REPLACEMENT);
+			strbuf_puts(&out, REPLACEMENT);
 	free(b->p);
-	return sb_take(&out);
+	return strbuf_take(&out);
 }
 
 /* The part's text in UTF-8, its raw bytes cut at `cap` (*cut set then). */
@@ -480,7 +431,7 @@ static char *part_text(GMimePart *p, size_t cap, bool *cut)
 	GMimeStream *mem = decoded(GMIME_OBJECT(p));
 	GByteArray *ba = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem));
 	size_t n = ba->len;
-	struct sbuf out = {0};
+	struct strbuf out = {0};
 	if (n > cap) {
 		*cut = true;
 		n = cap;
@@ -497,22 +448,22 @@ static char *part_text(GMimePart *p, size_t cap, bool *cut)
  * squash a table into single spaces. */
 static char *expand_tabs(const char *s, size_t n)
 {
-	struct sbuf out = {0};
+	struct strbuf out = {0};
 	size_t col = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '\t') {
 			do
-				sb_putc(&out, ' ');
+				strbuf_putc(&out, ' ');
 			while (++col % 8);
 			continue;
 		}
-		sb_putc(&out, s[i]);
+		strbuf_putc(&out, s[i]);
 		if (s[i] == '\n')
 			col = 0;
 		else if (((unsigned char)s[i] & 0xC0) != 0x80)
 			col++;
 	}
-	return sb_take(&out);
+	return strbuf_take(&out);
 }
 
 /* Terminal-safe body, trailing blank space dropped, cut at max bytes (on a
@@ -538,9 +489,9 @@ static char *body_final(const char *text, size_t max, bool cut)
 	s[n] = '\0';
 	if (!cut)
 		return s;
-	struct sbuf out = {.p = s, .n = n, .cap = strlen(s) + 1};
-	sb_puts(&out, "\n[…]");
-	return sb_take(&out);
+	struct strbuf out = {.p = s, .n = n, .cap = strlen(s) + 1};
+	strbuf_puts(&out, "\n[…]");
+	return strbuf_take(&out);
 }
 
 static char *body_text(const struct walk *w, const struct mail_text_opts *o, bool *html)
@@ -872,7 +823,7 @@ static const char *jstr(const json_t *o, const char *k)
  * cannot start a new header line. */
 static char *header_clean(const char *s)
 {
-	struct sbuf out = {0};
+	struct strbuf out = {0};
 	const unsigned char *p = (const unsigned char *)(s ? s : "");
 	for (size_t i = 0; p[i]; i++) {
 		if (p[i] == 0xC2 && p[i + 1] >= 0x80 && p[i + 1] <= 0x9F) {
@@ -884,24 +835,24 @@ static char *header_clean(const char *s)
 			continue;
 		if (c == ' ' && (!out.n || out.p[out.n - 1] == ' '))
 			continue;
-		sb_putc(&out, (char)c);
+		strbuf_putc(&out, (char)c);
 	}
 	while (out.n && out.p[out.n - 1] == ' ')
 		out.p[--out.n] = '\0';
-	return sb_take(&out);
+	return strbuf_take(&out);
 }
 
-static void sb_header(struct sbuf *b, const char *name, const char *value)
+static void sb_header(struct strbuf *b, const char *name, const char *value)
 {
 	char *v = header_clean(value);
 	if (!v) {
 		b->bad = true;
 		return;
 	}
-	sb_puts(b, name);
-	sb_puts(b, ": ");
-	sb_puts(b, v);
-	sb_putc(b, '\n');
+	strbuf_puts(b, name);
+	strbuf_puts(b, ": ");
+	strbuf_puts(b, v);
+	strbuf_putc(b, '\n');
 	free(v);
 }
 
@@ -931,34 +882,34 @@ static const char *strip_re(const char *s)
 
 /* "Name <addr>", the name quoted when it holds a character with a meaning
  * in an address. */
-static void sb_address(struct sbuf *b, const char *name, const char *addr)
+static void sb_address(struct strbuf *b, const char *name, const char *addr)
 {
 	if (!*name) {
-		sb_puts(b, addr);
+		strbuf_puts(b, addr);
 		return;
 	}
 	if (strpbrk(name, "()<>[]:;@\\,.\"")) {
-		sb_putc(b, '"');
+		strbuf_putc(b, '"');
 		for (const char *p = name; *p; p++) {
 			if (*p == '"' || *p == '\\')
-				sb_putc(b, '\\');
-			sb_putc(b, *p);
+				strbuf_putc(b, '\\');
+			strbuf_putc(b, *p);
 		}
-		sb_putc(b, '"');
+		strbuf_putc(b, '"');
 	} else {
-		sb_puts(b, name);
+		strbuf_puts(b, name);
 	}
-	sb_puts(b, " <");
-	sb_puts(b, addr);
-	sb_putc(b, '>');
+	strbuf_puts(b, " <");
+	strbuf_puts(b, addr);
+	strbuf_putc(b, '>');
 }
 
-static void draft_to(struct sbuf *b, const json_t *msg)
+static void draft_to(struct strbuf *b, const json_t *msg)
 {
-	struct sbuf v = {0};
+	struct strbuf v = {0};
 	char *name = header_clean(jstr(msg, "from_name"));
 	if (*jstr(msg, "reply_to"))
-		sb_puts(&v, jstr(msg, "reply_to"));
+		strbuf_puts(&v, jstr(msg, "reply_to"));
 	else if (name)
 		sb_address(&v, name, jstr(msg, "from_addr"));
 	sb_header(b, "To", v.p ? v.p : "");
@@ -966,12 +917,12 @@ static void draft_to(struct sbuf *b, const json_t *msg)
 	free(name);
 }
 
-static void draft_refs(struct sbuf *b, const json_t *msg)
+static void draft_refs(struct strbuf *b, const json_t *msg)
 {
 	const json_t *refs = json_object_get(msg, "references");
 	const char *ids[MAIL_TEXT_REFERENCES_MAX + 1];
 	size_t n = 0;
-	struct sbuf v = {0};
+	struct strbuf v = {0};
 	for (size_t i = 0; i < json_array_size(refs) && n < MAIL_TEXT_REFERENCES_MAX; i++)
 		if (json_string_value(json_array_get(refs, i)))
 			ids[n++] = json_string_value(json_array_get(refs, i));
@@ -979,8 +930,8 @@ static void draft_refs(struct sbuf *b, const json_t *msg)
 		ids[n++] = jstr(msg, "message_id");
 	for (size_t i = n > DRAFT_REFS_MAX ? n - DRAFT_REFS_MAX : 0; i < n; i++) {
 		if (v.n)
-			sb_putc(&v, ' ');
-		sb_puts(&v, ids[i]);
+			strbuf_putc(&v, ' ');
+		strbuf_puts(&v, ids[i]);
 	}
 	if (v.n)
 		sb_header(b, "References", v.p);
@@ -988,7 +939,7 @@ static void draft_refs(struct sbuf *b, const json_t *msg)
 }
 
 /* "Le 3 décembre 2026 à 14:05, Name a écrit :" in Paris time. */
-static void attribution(struct sbuf *b, const json_t *msg)
+static void attribution(struct strbuf *b, const json_t *msg)
 {
 	static const char *const months[12] = {"janvier", "février", "mars", "avril", "mai", "juin",
 		"juillet", "août", "septembre", "octobre", "novembre", "décembre"};
@@ -1001,50 +952,50 @@ static void attribution(struct sbuf *b, const json_t *msg)
 		cal_civil_from_days(local / 86400, &y, &mo, &d);
 		snprintf(line, sizeof(line), "Le %d %s %d à %02d:%02d, ", d, months[mo - 1], y,
 			 (int)(local % 86400 / 3600), (int)(local % 3600 / 60));
-		sb_puts(b, line);
+		strbuf_puts(b, line);
 	}
 	/* the citizen reads this line, in French whatever the desk speaks */
-	sb_puts(b, name && *name ? name : "l'usager");
-	sb_puts(b, " a écrit :");
-	sb_putc(b, '\n');
+	strbuf_puts(b, name && *name ? name : "l'usager");
+	strbuf_puts(b, " a écrit :");
+	strbuf_putc(b, '\n');
 	free(name);
 }
 
-static void quote_body(struct sbuf *b, const char *s)
+static void quote_body(struct strbuf *b, const char *s)
 {
 	while (*s) {
 		size_t n = strcspn(s, "\n");
-		sb_puts(b, n && !(n == 1 && s[0] == '\r') ? "> " : ">");
+		strbuf_puts(b, n && !(n == 1 && s[0] == '\r') ? "> " : ">");
 		for (size_t i = 0; i < n; i++)
 			if (s[i] != '\r')
-				sb_putc(b, s[i]);
-		sb_putc(b, '\n');
+				strbuf_putc(b, s[i]);
+		strbuf_putc(b, '\n');
 		s += n + (s[n] == '\n');
 	}
 }
 
 char *mail_text_reply_draft(const json_t *msg, const char *from, const char *body_top)
 {
-	struct sbuf b = {0};
+	struct strbuf b = {0};
 	char *subject = header_clean(strip_re(jstr(msg, "subject")));
 	sb_header(&b, "From", from);
 	draft_to(&b, msg);
-	sb_puts(&b, "Subject: Re: ");
-	sb_puts(&b, subject ? subject : "");
-	sb_putc(&b, '\n');
+	strbuf_puts(&b, "Subject: Re: ");
+	strbuf_puts(&b, subject ? subject : "");
+	strbuf_putc(&b, '\n');
 	free(subject);
 	if (*jstr(msg, "message_id"))
 		sb_header(&b, "In-Reply-To", jstr(msg, "message_id"));
 	draft_refs(&b, msg);
-	sb_puts(&b, "\n");
+	strbuf_puts(&b, "\n");
 	if (body_top) {
 		size_t n = strlen(body_top);
 		while (n && body_top[n - 1] == '\n')
 			n--;
-		sb_add(&b, body_top, n);
-		sb_putc(&b, '\n');
+		strbuf_add(&b, body_top, n);
+		strbuf_putc(&b, '\n');
 	}
-	sb_putc(&b, '\n');
+	strbuf_putc(&b, '\n');
 	attribution(&b, msg);
 	quote_body(&b, jstr(msg, "body"));
 	return b.bad ? (free(b.p), NULL) : b.p;
@@ -1070,14 +1021,14 @@ static void draft_free(struct draft *d)
 /* Adds value to header k; address headers given twice add up. */
 static int draft_set(struct draft *d, int k, const char *v, size_t n)
 {
-	struct sbuf b = {0};
+	struct strbuf b = {0};
 	if (d->h[k] && k <= H_BCC) {
-		sb_puts(&b, d->h[k]);
-		sb_puts(&b, ", ");
+		strbuf_puts(&b, d->h[k]);
+		strbuf_puts(&b, ", ");
 	}
-	sb_add(&b, v, n);
+	strbuf_add(&b, v, n);
 	free(d->h[k]);
-	d->h[k] = sb_take(&b);
+	d->h[k] = strbuf_take(&b);
 	return d->h[k] ? 0 : -1;
 }
 
@@ -1137,46 +1088,46 @@ static char *from_domain(const char *value)
 {
 	InternetAddressList *l = internet_address_list_parse(gmime_ready(), value);
 	const char *addr = mailbox_addr(first_mailbox(l, 0)), *at = strrchr(addr, '@');
-	struct sbuf b = {0};
+	struct strbuf b = {0};
 	for (const char *p = at ? at + 1 : ""; *p && b.n < 200; p++)
 		if (g_ascii_isalnum(*p) || *p == '.' || *p == '-')
-			sb_putc(&b, *p);
+			strbuf_putc(&b, *p);
 	if (l)
 		g_object_unref(l);
 	if (!b.n) {
 		free(b.p);
 		return NULL;
 	}
-	return sb_take(&b);
+	return strbuf_take(&b);
 }
 
 /* "Name: value" folded at spaces to about 78 columns. */
-static void sb_folded(struct sbuf *b, const char *name, const char *value)
+static void sb_folded(struct strbuf *b, const char *name, const char *value)
 {
 	size_t col = strlen(name) + 2;
-	sb_puts(b, name);
-	sb_puts(b, ": ");
+	strbuf_puts(b, name);
+	strbuf_puts(b, ": ");
 	while (*value) {
 		size_t w = strcspn(value + 1, " ") + 1;
 		if (*value == ' ' && col + w > HEADER_FOLD && col > strlen(name) + 2) {
-			sb_puts(b, "\n");
+			strbuf_puts(b, "\n");
 			col = 0;
 		}
-		sb_add(b, value, w);
+		strbuf_add(b, value, w);
 		col += w;
 		value += w;
 	}
-	sb_putc(b, '\n');
+	strbuf_putc(b, '\n');
 }
 
 /* Message ids only: printable ASCII and spaces. */
 static char *ids_clean(const char *s)
 {
-	struct sbuf b = {0};
+	struct strbuf b = {0};
 	for (; *s; s++)
 		if ((*s >= 0x21 && *s <= 0x7E) || (*s == ' ' && b.n && b.p[b.n - 1] != ' '))
-			sb_putc(&b, *s);
-	return sb_take(&b);
+			strbuf_putc(&b, *s);
+	return strbuf_take(&b);
 }
 
 static void rfc5322_date(char *out, size_t n, time_t t)
@@ -1193,7 +1144,7 @@ static void rfc5322_date(char *out, size_t n, time_t t)
 }
 
 /* The address headers, encoded; -1 with err for one GMime cannot read. */
-static int put_addresses(struct sbuf *b, struct draft *d, char *err, size_t errlen)
+static int put_addresses(struct strbuf *b, struct draft *d, char *err, size_t errlen)
 {
 	for (int k = H_FROM; k <= H_BCC; k++) {
 		char *v = d->h[k] ? header_clean(d->h[k]) : NULL;
@@ -1211,7 +1162,7 @@ static int put_addresses(struct sbuf *b, struct draft *d, char *err, size_t errl
 	return 0;
 }
 
-static void put_subject_ids(struct sbuf *b, struct draft *d)
+static void put_subject_ids(struct strbuf *b, struct draft *d)
 {
 	char *subj = header_clean(d->h[H_SUBJECT] ? d->h[H_SUBJECT] : "");
 	if (subj && *subj) {
@@ -1243,15 +1194,15 @@ static bool has_long_line(const char *s)
 	}
 }
 
-static void put_body(struct sbuf *b, const char *body, size_t n)
+static void put_body(struct strbuf *b, const char *body, size_t n)
 {
 	bool qp = has_long_line(body);
-	sb_puts(b, "MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n");
-	sb_puts(b, qp ? "Content-Transfer-Encoding: quoted-printable\n\n"
+	strbuf_puts(b, "MIME-Version: 1.0\nContent-Type: text/plain; charset=utf-8\n");
+	strbuf_puts(b, qp ? "Content-Transfer-Encoding: quoted-printable\n\n"
 		      : "Content-Transfer-Encoding: 8bit\n\n");
 	if (!qp) {
-		sb_add(b, body, n);
-		sb_putc(b, '\n');
+		strbuf_add(b, body, n);
+		strbuf_putc(b, '\n');
 		return;
 	}
 	GMimeEncoding enc;
@@ -1262,7 +1213,7 @@ static void put_body(struct sbuf *b, const char *body, size_t n)
 		return;
 	}
 	char *in = g_strdup_printf("%.*s\n", (int)n, body);
-	sb_add(b, out, g_mime_encoding_flush(&enc, in, n + 1, out));
+	strbuf_add(b, out, g_mime_encoding_flush(&enc, in, n + 1, out));
 	g_free(in);
 	free(out);
 }
@@ -1270,7 +1221,7 @@ static void put_body(struct sbuf *b, const char *body, size_t n)
 /* Headers and body of the message to send, from the split draft. */
 static char *draft_message(struct draft *d, char *msgid_out, char *err, size_t errlen)
 {
-	struct sbuf b = {0};
+	struct strbuf b = {0};
 	char *domain = d->h[H_FROM] ? from_domain(d->h[H_FROM]) : NULL;
 	unsigned char rnd[8];
 	char hex[17], date[64];

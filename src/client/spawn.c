@@ -16,39 +16,11 @@
 #include <unistd.h>
 
 #include "client/i18n.h"
+#include "core/strbuf.h"
 
 extern char **environ;
 
 #define ARGS_MAX 32
-
-struct buf {
-	char *p;
-	size_t n, cap, max;
-	bool bad;
-};
-
-static void buf_add(struct buf *b, const char *s, size_t n)
-{
-	if (b->n + n > b->max)
-		n = b->max - b->n;
-	if (!n)
-		return;
-	if (b->n + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 4096;
-		while (cap < b->n + n + 1)
-			cap *= 2;
-		char *p = realloc(b->p, cap);
-		if (!p) {
-			b->bad = true;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->n, s, n);
-	b->n += n;
-	b->p[b->n] = '\0';
-}
 
 static int64_t now_ms(void)
 {
@@ -127,7 +99,7 @@ static pid_t start(char *const argv[], int in, int out, bool quiet)
 
 /* Feed in to fd `to` while reading `from` into b (both closed here);
  * false when the deadline came first. */
-static bool exchange(int to, int from, const char *in, size_t len, struct buf *b,
+static bool exchange(int to, int from, const char *in, size_t len, struct strbuf *b, bool keep,
 		     int64_t deadline)
 {
 	size_t sent = 0;
@@ -158,8 +130,8 @@ static bool exchange(int to, int from, const char *in, size_t len, struct buf *b
 		if (from >= 0 && (p[0].revents & (POLLIN | POLLERR | POLLHUP))) {
 			char tmp[65536];
 			ssize_t r = read(from, tmp, sizeof(tmp));
-			if (r > 0)
-				buf_add(b, tmp, (size_t)r);
+			if (r > 0 && keep)
+				strbuf_add(b, tmp, (size_t)r);
 			if ((r < 0 && errno != EAGAIN && errno != EINTR) || r == 0) {
 				close(from);
 				from = -1;
@@ -195,7 +167,7 @@ int spawn_pipe(const char *cmd, const char *in, size_t inlen, size_t outmax, int
 {
 	char *copy = strdup(cmd ? cmd : ""), *argv[ARGS_MAX + 1], *save = NULL;
 	int n = 0, to[2] = { -1, -1 }, from[2] = { -1, -1 }, st = 0, rc = -1;
-	struct buf b = { .max = out ? (outmax ? outmax : (size_t)4 << 20) : 0 };
+	struct strbuf b = { .max = outmax ? outmax : (size_t)4 << 20 };
 	if (out)
 		*out = NULL;
 	for (char *t = copy ? strtok_r(copy, " ", &save) : NULL; t && n < ARGS_MAX;
@@ -221,7 +193,7 @@ int spawn_pipe(const char *cmd, const char *in, size_t inlen, size_t outmax, int
 	struct sigpipe_guard g;
 	int64_t deadline = now_ms() + timeout_ms;
 	sigpipe_block(&g);
-	bool ok = exchange(to[1], from[0], in, inlen, &b, deadline);
+	bool ok = exchange(to[1], from[0], in, inlen, &b, out != NULL, deadline);
 	to[1] = from[0] = -1;
 	sigpipe_restore(&g);
 	if (!reap(pid, ok ? deadline : 0, &st) || !WIFEXITED(st)) {
@@ -229,11 +201,10 @@ int spawn_pipe(const char *cmd, const char *in, size_t inlen, size_t outmax, int
 		goto done;
 	}
 	rc = WEXITSTATUS(st);
-	if (out && !b.bad) {
-		*out = b.p ? b.p : strdup("");
-		b.p = NULL;
+	if (out) {
 		if (outlen)
 			*outlen = b.n;
+		*out = strbuf_take(&b);
 	}
 done:
 	for (int i = 0; i < 2; i++) {
@@ -242,7 +213,7 @@ done:
 		if (from[i] >= 0)
 			close(from[i]);
 	}
-	free(b.p);
+	strbuf_free(&b);
 	free(copy);
 	return rc;
 }

@@ -23,6 +23,7 @@
 
 #include "core/calendar.h"
 #include "core/rng.h"
+#include "core/strbuf.h"
 #include "server/demo.h"
 #include "server/demo_corpus.h"
 #include "server/server.h"
@@ -39,68 +40,6 @@ extern char **environ;
 #define FRESH          40      /* most recent unanswered citizen messages left unread */
 #define STATE_FILE     "demo-mail.state"
 #define LOG_FILE       "notmuch.log"
-
-/* ---- growing byte buffer ---------------------------------------------- */
-
-struct buf {
-	char *p;
-	size_t n, cap;
-	bool oom;
-};
-
-static void buf_add(struct buf *b, const void *s, size_t n)
-{
-	if (b->oom)
-		return;
-	if (b->n + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		while (cap < b->n + n + 1)
-			cap *= 2;
-		char *p = realloc(b->p, cap);
-		if (!p) {
-			b->oom = true;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->n, s, n);
-	b->n += n;
-	b->p[b->n] = '\0';
-}
-
-static void buf_puts(struct buf *b, const char *s)
-{
-	buf_add(b, s, strlen(s));
-}
-
-static void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void buf_printf(struct buf *b, const char *fmt, ...)
-{
-	char small[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(small, sizeof(small), fmt, ap);
-	va_end(ap);
-	if (n < 0) {
-		b->oom = true;
-		return;
-	}
-	if ((size_t)n < sizeof(small)) {
-		buf_add(b, small, (size_t)n);
-		return;
-	}
-	char *big = malloc((size_t)n + 1);
-	if (!big) {
-		b->oom = true;
-		return;
-	}
-	va_start(ap, fmt);
-	vsnprintf(big, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	buf_add(b, big, (size_t)n);
-	free(big);
-}
 
 /* ---- what the commune's mail is about ---------------------------------- */
 
@@ -441,7 +380,7 @@ static void given_name(const char *full, char *out, size_t n)
 }
 
 /* A citizen's message: greeting, request, a detail, closing, signature. */
-static void citizen_text(struct mailbox *mb, struct buf *b, size_t pool, const char *subject,
+static void citizen_text(struct mailbox *mb, struct strbuf *b, size_t pool, const char *subject,
 			 const char *signer)
 {
 	const char *ask = pick_list(mb, POOLS[pool].asks);
@@ -450,20 +389,20 @@ static void citizen_text(struct mailbox *mb, struct buf *b, size_t pool, const c
 	/* "Demande de…" reads better inside a sentence as "demande de…" */
 	if (lower[0] >= 'A' && lower[0] <= 'Z')
 		lower[0] = (char)(lower[0] - 'A' + 'a');
-	buf_printf(b, "%s\n\n", PICK(greetings));
+	strbuf_printf(b, "%s\n\n", PICK(greetings));
 	const char *pct = strstr(ask, "%s");
-	buf_add(b, ask, (size_t)(pct - ask));
-	buf_puts(b, lower);
-	buf_puts(b, pct + 2);
+	strbuf_add(b, ask, (size_t)(pct - ask));
+	strbuf_puts(b, lower);
+	strbuf_puts(b, pct + 2);
 	const char *d = PICK(details);
-	buf_printf(b, "%s%s\n\n%s\n%s\n", *d ? "\n\n" : "", d, PICK(closings), signer);
+	strbuf_printf(b, "%s%s\n\n%s\n%s\n", *d ? "\n\n" : "", d, PICK(closings), signer);
 	if (chance(mb, 20))
-		buf_puts(b, "\n-- \nEnvoyé de mon téléphone\n");
+		strbuf_puts(b, "\n-- \nEnvoyé de mon téléphone\n");
 }
 
-static void commune_text(struct buf *b, const char *to_name, const char *answer, size_t pool)
+static void commune_text(struct strbuf *b, const char *to_name, const char *answer, size_t pool)
 {
-	buf_printf(b, "Bonjour %s,\n\n%s\n\nNous restons à votre disposition pour tout "
+	strbuf_printf(b, "Bonjour %s,\n\n%s\n\nNous restons à votre disposition pour tout "
 		      "renseignement complémentaire.\n\nCordialement,\n\n%s\n" DEMO_MAIL_NAME "\n"
 		      "1 place de la Mairie, " DEMO_POSTCODE " " DEMO_COMMUNE "\n"
 		      "Accueil : 02 38 00 00 00\n",
@@ -480,13 +419,13 @@ static int answer(struct mailbox *mb, int parent, int64_t delay, const char *mid
 	int64_t at = p->at + delay;
 	if (at > mb->now - 60)
 		return -1;
-	struct buf b = { 0 };
+	struct strbuf b = { 0 };
 	commune_text(&b, mb->people[p->person].name, text, p->pool);
 	struct msg proto = { .parent = parent, .root = p->root, .person = p->person, .at = at,
 			     .pool = p->pool, .commune = true };
 	proto.style = draw_style(mb, true);
 	char *subject = strdup(p->subject);
-	int i = b.oom || !subject ? -1 : add_msg(mb, &proto, mid, subject, b.p);
+	int i = b.bad || !subject ? -1 : add_msg(mb, &proto, mid, subject, b.p);
 	free(subject);
 	free(b.p);
 	return i < 0 ? -2 : i;
@@ -496,18 +435,18 @@ static int answer(struct mailbox *mb, int parent, int64_t delay, const char *mid
 static int citizen_msg(struct mailbox *mb, int person, int parent, int64_t at, size_t pool,
 		       const char *mid, const char *subject, const char *text)
 {
-	struct buf b = { 0 };
+	struct strbuf b = { 0 };
 	char first[80];
 	given_name(mb->people[person].name, first, sizeof(first));
 	if (text)
-		buf_printf(&b, "Bonjour,\n\n%s\n\n%s\n%s\n", text, PICK(closings),
+		strbuf_printf(&b, "Bonjour,\n\n%s\n\n%s\n%s\n", text, PICK(closings),
 			   mb->people[person].name);
 	else
 		citizen_text(mb, &b, pool, subject, chance(mb, 50) ? first : mb->people[person].name);
 	struct msg proto = { .parent = parent, .root = parent >= 0 ? mb->m[parent].root : 0,
 			     .person = person, .at = at, .pool = pool };
 	proto.style = draw_style(mb, false);
-	int i = b.oom ? -1 : add_msg(mb, &proto, mid, subject, b.p);
+	int i = b.bad ? -1 : add_msg(mb, &proto, mid, subject, b.p);
 	free(b.p);
 	return i;
 }
@@ -726,7 +665,7 @@ static int threads_from_store(struct mailbox *mb, struct ref *refs, size_t n)
 				continue;
 			}
 			/* the commune writes first: "Votre demande DEM-…" */
-			struct buf b = { 0 };
+			struct strbuf b = { 0 };
 			commune_text(&b, mb->people[r->person].name, text, pool);
 			char subject[160];
 			if (r->case_ref[0])
@@ -737,7 +676,7 @@ static int threads_from_store(struct mailbox *mb, struct ref *refs, size_t n)
 			struct msg proto = { .parent = last, .root = last >= 0 ? mb->m[last].root : 0,
 					     .person = r->person, .at = r->at, .pool = pool,
 					     .commune = true, .style = draw_style(mb, true) };
-			idx = b.oom ? -1
+			idx = b.bad ? -1
 				    : add_msg(mb, &proto, r->mid,
 					      last >= 0 ? mb->m[last].subject : subject, b.p);
 			free(b.p);
@@ -870,33 +809,33 @@ static int mark_fresh(struct mailbox *mb)
 
 static const char B64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-static void b64_line(struct buf *b, const unsigned char *s, size_t n)
+static void b64_line(struct strbuf *b, const unsigned char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i += 3) {
 		unsigned v = (unsigned)s[i] << 16 | (i + 1 < n ? (unsigned)s[i + 1] << 8 : 0) |
 			     (i + 2 < n ? s[i + 2] : 0);
 		char q[4] = { B64[v >> 18 & 63], B64[v >> 12 & 63],
 			      i + 1 < n ? B64[v >> 6 & 63] : '=', i + 2 < n ? B64[v & 63] : '=' };
-		buf_add(b, q, 4);
+		strbuf_add(b, q, 4);
 	}
 }
 
-static void b64_body(struct buf *b, const unsigned char *s, size_t n)
+static void b64_body(struct strbuf *b, const unsigned char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i += 57) {
 		b64_line(b, s + i, n - i < 57 ? n - i : 57);
-		buf_puts(b, "\n");
+		strbuf_puts(b, "\n");
 	}
 }
 
 /* Quoted-printable (RFC 2045): lines of at most 76, soft breaks "=". */
-static void qp_body(struct buf *b, const char *s, size_t n)
+static void qp_body(struct strbuf *b, const char *s, size_t n)
 {
 	size_t col = 0;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		if (c == '\n') {
-			buf_puts(b, "\n");
+			strbuf_puts(b, "\n");
 			col = 0;
 			continue;
 		}
@@ -911,21 +850,21 @@ static void qp_body(struct buf *b, const char *s, size_t n)
 			e[1] = '\0';
 		}
 		if (col + len > 75) {
-			buf_puts(b, "=\n");
+			strbuf_puts(b, "=\n");
 			col = 0;
 		}
-		buf_add(b, e, len);
+		strbuf_add(b, e, len);
 		col += len;
 	}
 	if (col)
-		buf_puts(b, "\n");
+		strbuf_puts(b, "\n");
 }
 
 /* UTF-8 to ISO-8859-1, with the usual French stand-ins for what Latin-1
  * lacks (œ, €, typographic quotes). Returns malloc'd bytes. */
 static char *to_latin1(const char *s)
 {
-	struct buf b = { 0 };
+	struct strbuf b = { 0 };
 	for (const unsigned char *p = (const unsigned char *)s; *p;) {
 		uint32_t cp = *p;
 		size_t len = 1;
@@ -943,21 +882,21 @@ static char *to_latin1(const char *s)
 		p += len;
 		char c = (char)cp;
 		if (cp < 0x100)
-			buf_add(&b, &c, 1);
+			strbuf_add(&b, &c, 1);
 		else if (cp == 0x153)
-			buf_puts(&b, "oe");
+			strbuf_puts(&b, "oe");
 		else if (cp == 0x152)
-			buf_puts(&b, "OE");
+			strbuf_puts(&b, "OE");
 		else if (cp == 0x20ac)
-			buf_puts(&b, "EUR");
+			strbuf_puts(&b, "EUR");
 		else if (cp == 0x2019 || cp == 0x2018)
-			buf_puts(&b, "'");
+			strbuf_puts(&b, "'");
 		else if (cp == 0x2014 || cp == 0x2013)
-			buf_puts(&b, "-");
+			strbuf_puts(&b, "-");
 		else
-			buf_puts(&b, "?");
+			strbuf_puts(&b, "?");
 	}
-	if (b.oom) {
+	if (b.bad) {
 		free(b.p);
 		return NULL;
 	}
@@ -976,7 +915,7 @@ static bool is_ascii_text(const char *s)
 
 /* An RFC 2047 encoded header value: encoded words of at most 75
  * characters, folded on "\n ", never splitting a UTF-8 sequence. */
-static void hdr_encoded(struct buf *b, const char *s, const char *charset, bool base64)
+static void hdr_encoded(struct strbuf *b, const char *s, const char *charset, bool base64)
 {
 	bool utf8 = strcmp(charset, "UTF-8") == 0;
 	char open[32];
@@ -985,9 +924,9 @@ static void hdr_encoded(struct buf *b, const char *s, const char *charset, bool 
 	bool first = true;
 	while (i < n) {
 		if (!first)
-			buf_puts(b, "\n ");
+			strbuf_puts(b, "\n ");
 		first = false;
-		buf_puts(b, open);
+		strbuf_puts(b, open);
 		size_t room = 75 - (size_t)olen - 2, used = 0, start = i;
 		while (i < n) {
 			size_t len = 1;
@@ -1014,11 +953,11 @@ static void hdr_encoded(struct buf *b, const char *s, const char *charset, bool 
 					bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 						     (c >= '0' && c <= '9');
 					if (c == ' ')
-						buf_puts(b, "_");
+						strbuf_puts(b, "_");
 					else if (plain)
-						buf_add(b, &s[i + k], 1);
+						strbuf_add(b, &s[i + k], 1);
 					else
-						buf_printf(b, "=%02X", c);
+						strbuf_printf(b, "=%02X", c);
 				}
 				used += cost;
 			}
@@ -1028,16 +967,16 @@ static void hdr_encoded(struct buf *b, const char *s, const char *charset, bool 
 			i += 1;
 		if (base64)
 			b64_line(b, (const unsigned char *)s + start, i - start);
-		buf_puts(b, "?=");
+		strbuf_puts(b, "?=");
 	}
 }
 
 /* Header text: as is when printable ASCII, else encoded (Q mostly, B
  * sometimes: readers meet both). */
-static void hdr_text(struct buf *b, const char *s, bool latin1, bool base64)
+static void hdr_text(struct strbuf *b, const char *s, bool latin1, bool base64)
 {
 	if (is_ascii_text(s)) {
-		buf_puts(b, s);
+		strbuf_puts(b, s);
 		return;
 	}
 	if (latin1) {
@@ -1045,29 +984,29 @@ static void hdr_text(struct buf *b, const char *s, bool latin1, bool base64)
 		if (l)
 			hdr_encoded(b, l, "ISO-8859-1", false);
 		else
-			b->oom = true;
+			b->bad = true;
 		free(l);
 		return;
 	}
 	hdr_encoded(b, s, "UTF-8", base64);
 }
 
-static void hdr_addr(struct buf *b, const char *field, const char *name, const char *addr,
+static void hdr_addr(struct strbuf *b, const char *field, const char *name, const char *addr,
 		     bool latin1, bool base64)
 {
-	buf_printf(b, "%s: ", field);
+	strbuf_printf(b, "%s: ", field);
 	if (is_ascii_text(name)) {
-		buf_puts(b, "\"");
+		strbuf_puts(b, "\"");
 		for (const char *p = name; *p; p++) {
 			if (*p == '"' || *p == '\\')
-				buf_puts(b, "\\");
-			buf_add(b, p, 1);
+				strbuf_puts(b, "\\");
+			strbuf_add(b, p, 1);
 		}
-		buf_puts(b, "\"");
+		strbuf_puts(b, "\"");
 	} else {
 		hdr_text(b, name, latin1, base64);
 	}
-	buf_printf(b, " <%s>\n", addr);
+	strbuf_printf(b, " <%s>\n", addr);
 }
 
 static void rfc5322_date(int64_t t, char *out, size_t n)
@@ -1085,28 +1024,28 @@ static void rfc5322_date(int64_t t, char *out, size_t n)
 }
 
 /* "Le 12/03/2026 à 14:05, Jeanne Martin a écrit :" and the quoted text. */
-static void quote(struct buf *b, const struct mailbox *mb, const struct msg *p)
+static void quote(struct strbuf *b, const struct mailbox *mb, const struct msg *p)
 {
 	int off = cal_paris_offset(p->at);
 	int64_t local = p->at + off, days = local / DAY;
 	int y, m, d;
 	cal_civil_from_days(days, &y, &m, &d);
 	const char *who = p->commune ? DEMO_MAIL_NAME : mb->people[p->person].name;
-	buf_printf(b, "\nLe %02d/%02d/%04d à %02d:%02d, %s a écrit :\n", d, m, y,
+	strbuf_printf(b, "\nLe %02d/%02d/%04d à %02d:%02d, %s a écrit :\n", d, m, y,
 		   (int)(local % DAY / 3600), (int)(local % 3600 / 60), who);
 	for (const char *s = p->body; *s;) {
 		const char *e = strchr(s, '\n');
 		size_t len = e ? (size_t)(e - s) : strlen(s);
-		buf_puts(b, len ? "> " : ">");
-		buf_add(b, s, len);
-		buf_puts(b, "\n");
+		strbuf_puts(b, len ? "> " : ">");
+		strbuf_add(b, s, len);
+		strbuf_puts(b, "\n");
 		s += len + (e ? 1 : 0);
 	}
 }
 
-static void html_of(struct buf *b, const char *text)
+static void html_of(struct strbuf *b, const char *text)
 {
-	buf_puts(b, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"></head>\n"
+	strbuf_puts(b, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"></head>\n"
 		    "<body style=\"font-family: Arial, sans-serif\">\n<p>");
 	bool inquote = false;
 	for (const char *s = text; *s;) {
@@ -1114,56 +1053,56 @@ static void html_of(struct buf *b, const char *text)
 		size_t len = e ? (size_t)(e - s) : strlen(s);
 		bool q = len && s[0] == '>';
 		if (q != inquote) {
-			buf_puts(b, q ? "</p>\n<blockquote style=\"border-left: 2px solid #ccc\"><p>"
+			strbuf_puts(b, q ? "</p>\n<blockquote style=\"border-left: 2px solid #ccc\"><p>"
 				      : "</p></blockquote>\n<p>");
 			inquote = q;
 		}
 		size_t from = q ? (len > 1 && s[1] == ' ' ? 2 : 1) : 0;
 		if (!len && !q)
-			buf_puts(b, "</p>\n<p>");
+			strbuf_puts(b, "</p>\n<p>");
 		for (size_t k = from; k < len; k++) {
 			char c = s[k];
-			buf_puts(b, c == '<' ? "&lt;" : c == '>' ? "&gt;" : c == '&' ? "&amp;" : "");
+			strbuf_puts(b, c == '<' ? "&lt;" : c == '>' ? "&gt;" : c == '&' ? "&amp;" : "");
 			if (c != '<' && c != '>' && c != '&')
-				buf_add(b, &c, 1);
+				strbuf_add(b, &c, 1);
 		}
 		if (len)
-			buf_puts(b, "<br>\n");
+			strbuf_puts(b, "<br>\n");
 		s += len + (e ? 1 : 0);
 	}
-	buf_puts(b, inquote ? "</p></blockquote>\n" : "</p>\n");
-	buf_puts(b, "</body></html>\n");
+	strbuf_puts(b, inquote ? "</p></blockquote>\n" : "</p>\n");
+	strbuf_puts(b, "</body></html>\n");
 }
 
 /* A few KB of a fake scan: a PDF shell or JPEG markers around noise. */
-static void attachment(struct buf *b, struct rng *r, bool pdf)
+static void attachment(struct strbuf *b, struct rng *r, bool pdf)
 {
-	struct buf raw = { 0 };
+	struct strbuf raw = { 0 };
 	if (pdf)
-		buf_puts(&raw, "%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\n"
+		strbuf_puts(&raw, "%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\n"
 			       "endobj\n% Justificatif de domicile (document de démonstration)\n"
 			       "3 0 obj\n<< /Length 2048 /Filter /FlateDecode >>\nstream\n");
 	else
-		buf_add(&raw, "\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00", 20);
+		strbuf_add(&raw, "\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00", 20);
 	size_t noise = 2048 + rng_below(r, 3072);
 	for (size_t i = 0; i < noise; i += 8) {
 		uint64_t v = rng_next(r);
-		buf_add(&raw, &v, 8);
+		strbuf_add(&raw, &v, 8);
 	}
 	if (pdf)
-		buf_puts(&raw, "\nendstream\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n");
+		strbuf_puts(&raw, "\nendstream\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n");
 	else
-		buf_add(&raw, "\xff\xd9", 2);
-	if (raw.oom)
-		b->oom = true;
+		strbuf_add(&raw, "\xff\xd9", 2);
+	if (raw.bad)
+		b->bad = true;
 	else
 		b64_body(b, (const unsigned char *)raw.p, raw.n);
 	free(raw.p);
 }
 
-static void text_part(struct buf *b, const char *text, bool base64)
+static void text_part(struct strbuf *b, const char *text, bool base64)
 {
-	buf_printf(b, "Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: %s\n\n",
+	strbuf_printf(b, "Content-Type: text/plain; charset=utf-8\nContent-Transfer-Encoding: %s\n\n",
 		   base64 ? "base64" : "quoted-printable");
 	if (base64)
 		b64_body(b, (const unsigned char *)text, strlen(text));
@@ -1172,7 +1111,7 @@ static void text_part(struct buf *b, const char *text, bool base64)
 }
 
 /* The whole message as it is written to disk. */
-static void render(struct buf *b, struct mailbox *mb, size_t i)
+static void render(struct strbuf *b, struct mailbox *mb, size_t i)
 {
 	struct msg *m = &mb->m[i];
 	const struct person *p = &mb->people[m->person];
@@ -1183,10 +1122,10 @@ static void render(struct buf *b, struct mailbox *mb, size_t i)
 	bool latin1 = m->style == ST_LATIN1, b64h = rng_below(&mb->rng, 4) == 0;
 	char from_addr[96];
 	snprintf(from_addr, sizeof(from_addr), DEMO_MAIL_LOCAL "@%s", DEMO_MAIL_DOMAIN);
-	buf_printf(b, "Return-Path: <%s>\n", m->commune ? from_addr : p->addr);
-	buf_printf(b, "Received: from mx.%s by imap.%s; %s\n",
+	strbuf_printf(b, "Return-Path: <%s>\n", m->commune ? from_addr : p->addr);
+	strbuf_printf(b, "Received: from mx.%s by imap.%s; %s\n",
 		   m->commune ? DEMO_MAIL_DOMAIN : strchr(p->addr, '@') + 1, DEMO_MAIL_DOMAIN, date);
-	buf_printf(b, "Date: %s\n", date);
+	strbuf_printf(b, "Date: %s\n", date);
 	if (m->style == ST_HOSTILE_ESC)
 		hdr_addr(b, "From", "\x1b]52;c;ZWNobyBwd25lZA==\x07\x1b[2JService des eaux", p->addr,
 			 false, true);
@@ -1200,35 +1139,35 @@ static void render(struct buf *b, struct mailbox *mb, size_t i)
 		hdr_addr(b, "To", DEMO_MAIL_NAME, from_addr, false, false);
 	char subject[400];
 	snprintf(subject, sizeof(subject), "%s%s", m->parent >= 0 ? "Re: " : "", m->subject);
-	buf_puts(b, "Subject: ");
+	strbuf_puts(b, "Subject: ");
 	if (m->style == ST_HOSTILE_CRLF) /* B, so that the CR LF only appears once decoded */
 		hdr_encoded(b, subject, "UTF-8", true);
 	else
 		hdr_text(b, subject, latin1, b64h);
-	buf_printf(b, "\nMessage-ID: <%s>\n", m->mid);
+	strbuf_printf(b, "\nMessage-ID: <%s>\n", m->mid);
 	if (m->parent >= 0) {
-		buf_printf(b, "In-Reply-To: <%s>\nReferences:", mb->m[m->parent].mid);
+		strbuf_printf(b, "In-Reply-To: <%s>\nReferences:", mb->m[m->parent].mid);
 		/* the chain from the root, as mail readers write it */
 		int chain[64], nc = 0;
 		for (int k = m->parent; k >= 0 && nc < 64; k = mb->m[k].parent)
 			chain[nc++] = k;
 		while (nc--)
-			buf_printf(b, " <%s>", mb->m[chain[nc]].mid);
-		buf_puts(b, "\n");
+			strbuf_printf(b, " <%s>", mb->m[chain[nc]].mid);
+		strbuf_puts(b, "\n");
 	}
 	if (m->commune)
-		buf_puts(b, "Organization: " DEMO_MAIL_NAME "\n");
+		strbuf_puts(b, "Organization: " DEMO_MAIL_NAME "\n");
 	else if (chance(mb, 40))
-		buf_puts(b, chance(mb, 50) ? "User-Agent: Mozilla Thunderbird\n"
+		strbuf_puts(b, chance(mb, 50) ? "User-Agent: Mozilla Thunderbird\n"
 					   : "X-Mailer: iPhone Mail (21E236)\n");
-	buf_puts(b, "MIME-Version: 1.0\n");
+	strbuf_puts(b, "MIME-Version: 1.0\n");
 
-	struct buf text = { 0 };
-	buf_puts(&text, m->body);
+	struct strbuf text = { 0 };
+	strbuf_puts(&text, m->body);
 	if (m->commune && m->parent >= 0)
 		quote(&text, mb, &mb->m[m->parent]);
-	if (text.oom) {
-		b->oom = true;
+	if (text.bad) {
+		b->bad = true;
 		free(text.p);
 		return;
 	}
@@ -1236,7 +1175,7 @@ static void render(struct buf *b, struct mailbox *mb, size_t i)
 	case ST_QP:
 	case ST_HOSTILE_ESC:
 	case ST_HOSTILE_CRLF:
-		buf_puts(b, "Content-Type: text/plain; charset=utf-8\n"
+		strbuf_puts(b, "Content-Type: text/plain; charset=utf-8\n"
 			    "Content-Transfer-Encoding: quoted-printable\n\n");
 		qp_body(b, text.p, text.n);
 		break;
@@ -1245,65 +1184,65 @@ static void render(struct buf *b, struct mailbox *mb, size_t i)
 		break;
 	case ST_LATIN1: {
 		char *l = to_latin1(text.p);
-		buf_puts(b, "Content-Type: text/plain; charset=iso-8859-1\n"
+		strbuf_puts(b, "Content-Type: text/plain; charset=iso-8859-1\n"
 			    "Content-Transfer-Encoding: 8bit\n\n");
 		if (l)
-			buf_puts(b, l);
+			strbuf_puts(b, l);
 		else
-			b->oom = true;
+			b->bad = true;
 		free(l);
 		break;
 	}
 	case ST_HTML: {
-		struct buf h = { 0 };
+		struct strbuf h = { 0 };
 		html_of(&h, text.p);
-		buf_puts(b, "Content-Type: text/html; charset=utf-8\n"
+		strbuf_puts(b, "Content-Type: text/html; charset=utf-8\n"
 			    "Content-Transfer-Encoding: quoted-printable\n\n");
 		if (h.p)
 			qp_body(b, h.p, h.n);
-		b->oom = b->oom || h.oom;
+		b->bad = b->bad || h.bad;
 		free(h.p);
 		break;
 	}
 	case ST_ALT: {
-		struct buf h = { 0 };
+		struct strbuf h = { 0 };
 		html_of(&h, text.p);
-		buf_printf(b, "Content-Type: multipart/alternative; boundary=\"%s\"\n\n"
+		strbuf_printf(b, "Content-Type: multipart/alternative; boundary=\"%s\"\n\n"
 			      "This is a multi-part message in MIME format.\n\n--%s\n",
 			   boundary, boundary);
 		text_part(b, text.p, false);
-		buf_printf(b, "\n--%s\nContent-Type: text/html; charset=utf-8\n"
+		strbuf_printf(b, "\n--%s\nContent-Type: text/html; charset=utf-8\n"
 			      "Content-Transfer-Encoding: quoted-printable\n\n", boundary);
 		if (h.p)
 			qp_body(b, h.p, h.n);
-		buf_printf(b, "\n--%s--\n", boundary);
-		b->oom = b->oom || h.oom;
+		strbuf_printf(b, "\n--%s--\n", boundary);
+		b->bad = b->bad || h.bad;
 		free(h.p);
 		break;
 	}
 	case ST_PDF:
 	case ST_JPG: {
 		bool pdf = m->style == ST_PDF;
-		buf_printf(b, "Content-Type: multipart/mixed; boundary=\"%s\"\n\n--%s\n", boundary,
+		strbuf_printf(b, "Content-Type: multipart/mixed; boundary=\"%s\"\n\n--%s\n", boundary,
 			   boundary);
 		text_part(b, text.p, false);
-		buf_printf(b, "\n--%s\nContent-Type: %s; name=\"%s\"\n"
+		strbuf_printf(b, "\n--%s\nContent-Type: %s; name=\"%s\"\n"
 			      "Content-Disposition: attachment; filename=\"%s\"\n"
 			      "Content-Transfer-Encoding: base64\n\n",
 			   boundary, pdf ? "application/pdf" : "image/jpeg",
 			   pdf ? "justificatif-domicile.pdf" : "nid-de-poule.jpg",
 			   pdf ? "justificatif-domicile.pdf" : "nid-de-poule.jpg");
 		attachment(b, &mb->rng, pdf);
-		buf_printf(b, "\n--%s--\n", boundary);
+		strbuf_printf(b, "\n--%s--\n", boundary);
 		break;
 	}
 	case ST_HOSTILE_MIME:
 		/* the parts' boundary is not the declared one, a part claims
 		 * base64 and is not, and the closing delimiter never comes */
-		buf_printf(b, "Content-Type: multipart/mixed; boundary=\"%s\"\n\n--%s\n", boundary,
+		strbuf_printf(b, "Content-Type: multipart/mixed; boundary=\"%s\"\n\n--%s\n", boundary,
 			   boundary);
 		text_part(b, text.p, false);
-		buf_printf(b, "\n--%sX\nContent-Type: application/octet-stream; name=\"piece.pdf\"\n"
+		strbuf_printf(b, "\n--%sX\nContent-Type: application/octet-stream; name=\"piece.pdf\"\n"
 			      "Content-Transfer-Encoding: base64\n\n!!! pas du base64 ###\n%%PDF-\n--%.*s\n",
 			   boundary, (int)strlen(boundary) - 1, boundary);
 		break;
@@ -1478,7 +1417,7 @@ static int write_stage(struct mailbox *mb, const char *md, int stage)
 {
 	char sent[PATH_MAX + 128];
 	snprintf(sent, sizeof(sent), "%s/Sent", md);
-	struct buf b = { 0 };
+	struct strbuf b = { 0 };
 	int rc = 0;
 	for (size_t i = 0; i < mb->n && rc == 0; i++) {
 		const struct msg *m = &mb->m[i];
@@ -1486,7 +1425,7 @@ static int write_stage(struct mailbox *mb, const char *md, int stage)
 			continue;
 		b.n = 0;
 		render(&b, mb, i);
-		if (b.oom) {
+		if (b.bad) {
 			rc = oom(mb);
 			break;
 		}
@@ -1502,8 +1441,8 @@ static int write_stage(struct mailbox *mb, const char *md, int stage)
 static int write_config(struct mailbox *mb, const char *abs, const char *conf, const char *md,
 			const char *tags)
 {
-	struct buf cfg = { 0 };
-	buf_printf(&cfg,
+	struct strbuf cfg = { 0 };
+	strbuf_printf(&cfg,
 		   "# notmuch configuration of the guichetd demo mailbox (--demo-mail)\n"
 		   "[database]\npath=%s\n\n[user]\nname=" DEMO_MAIL_NAME "\n"
 		   "primary_email=" DEMO_MAIL_LOCAL "@" DEMO_MAIL_DOMAIN "\n\n"
@@ -1512,7 +1451,7 @@ static int write_config(struct mailbox *mb, const char *abs, const char *conf, c
 		   md, tags);
 	char path[PATH_MAX + 128];
 	snprintf(path, sizeof(path), "%s/%s", abs, conf);
-	int rc = cfg.oom ? oom(mb) : write_file(path, cfg.p, 0600, mb->err, mb->errlen);
+	int rc = cfg.bad ? oom(mb) : write_file(path, cfg.p, 0600, mb->err, mb->errlen);
 	free(cfg.p);
 	return rc;
 }
@@ -1543,19 +1482,19 @@ static int write_and_index(struct mailbox *mb, const char *abs, const char *md)
  * as: "P\tname\taddr", "T\tperson\tpool\troot-id\tanswer-id\tsubject". */
 static int write_state(struct mailbox *mb, const char *dir)
 {
-	struct buf b = { 0 };
+	struct strbuf b = { 0 };
 	for (size_t i = 0; i < mb->ncitizens; i++)
-		buf_printf(&b, "P\t%s\t%s\n", mb->people[i].name, mb->people[i].addr);
+		strbuf_printf(&b, "P\t%s\t%s\n", mb->people[i].name, mb->people[i].addr);
 	for (size_t i = 0; i < mb->n; i++) {
 		const struct msg *m = &mb->m[i];
 		if (m->commune && m->parent >= 0 && (size_t)m->person < mb->ncitizens &&
 		    !strchr(m->subject, '\t') && !strchr(m->subject, '\n'))
-			buf_printf(&b, "T\t%d\t%zu\t%s\t%s\t%s\n", m->person, m->pool,
+			strbuf_printf(&b, "T\t%d\t%zu\t%s\t%s\t%s\n", m->person, m->pool,
 				   mb->m[m->root].mid, m->mid, m->subject);
 	}
 	char path[PATH_MAX + 32];
 	snprintf(path, sizeof(path), "%s/" STATE_FILE, dir);
-	int rc = b.oom ? oom(mb) : write_file(path, b.p, 0600, mb->err, mb->errlen);
+	int rc = b.bad ? oom(mb) : write_file(path, b.p, 0600, mb->err, mb->errlen);
 	free(b.p);
 	return rc;
 }
@@ -1612,17 +1551,17 @@ int demo_mail_deliver(const char *dir, uint64_t seed, int64_t now, char *err, si
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	struct buf text = { 0 };
+	struct strbuf text = { 0 };
 	char chunk[8192];
 	size_t got;
 	while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_add(&text, chunk, got);
+		strbuf_add(&text, chunk, got);
 	fclose(f);
 	struct mailbox mb = { .rng = { seed }, .now = now, .err = err, .errlen = errlen };
 	struct thread_line *th = NULL;
 	size_t nth = 0, cap = 0;
 	int rc = -1;
-	if (text.oom || !text.p)
+	if (text.bad || !text.p)
 		goto bad;
 	/* the people first: they are mb.people, as in demo_mail_create */
 	size_t npeople = 0;
@@ -1688,13 +1627,13 @@ int demo_mail_deliver(const char *dir, uint64_t seed, int64_t now, char *err, si
 	}
 	if (idx < 0)
 		goto bad;
-	struct buf out = { 0 };
+	struct strbuf out = { 0 };
 	render(&out, &mb, (size_t)idx);
 	char md[PATH_MAX + 64], name[128];
 	snprintf(md, sizeof(md), "%s/Maildir", dir);
 	snprintf(name, sizeof(name), "%lld.M%016llxP1Q1.saint-aubin", (long long)now,
 		 (unsigned long long)seed);
-	int w = out.oom ? oom(&mb) : deliver_file(md, name, true, out.p, out.n, err, errlen);
+	int w = out.bad ? oom(&mb) : deliver_file(md, name, true, out.p, out.n, err, errlen);
 	free(out.p);
 	if (w < 0 || notmuch_new_retry(dir, "notmuch-config", 5, err, errlen) < 0)
 		goto out;
