@@ -16,6 +16,7 @@
 #include "client/sync_impl.h"
 #include "core/calendar.h"
 #include "core/json_get.h"
+#include "core/strbuf.h"
 
 /* Messages `mail sync` takes in one run: a cron job's next run takes the rest. */
 #define INTAKE_MAX 1000
@@ -258,44 +259,75 @@ void sync_mail_citizen_created(void *ctx, const struct outbox_entry *e,
 
 /* --- mail sync ----------------------------------------------------------------------- */
 
+/* Tag the messages of ids (notmuch's Message-IDs) unmatched, a hundred to a
+ * write: one lock taken per hundred, not per message.  Returns how many
+ * were tagged, or -1 with err. */
+static long tag_unmatched(struct desk *d, const json_t *ids, char *err, size_t errlen)
+{
+	struct strbuf q = { 0 };
+	size_t i, n = json_array_size(ids);
+	long done = 0;
+	for (i = 0; i < n; i++) {
+		strbuf_printf(&q, "%sid:\"%s\"", q.n ? " or " : "",
+			      json_string_value(json_array_get(ids, i)));
+		if ((i + 1) % 100 && i + 1 < n)
+			continue;
+		char *query = strbuf_take(&q);
+		int rc = query ? mail_tag(d, query, MAIL_TAG_UNMATCHED, NULL, err, errlen) : -1;
+		free(query);
+		if (rc < 0)
+			return -1;
+		done = (long)i + 1;
+	}
+	return done;
+}
+
 /* The messages of one sender, once guichetd said who that is. */
 static void intake_sender(struct ticket *t, const struct net_result *res)
 {
 	struct desk *d = t->d;
 	const char *addr = t->query + strlen("sender:");
 	json_t *msgs = json_object_get(d->mail ? d->mail->intake.waiting : NULL, addr), *m;
-	json_t *c = res->status == 200 ? mail_citizen_of(d, addr) : NULL;
-	char err[512], q[320];
+	json_t *c = res->status == 200 ? mail_citizen_of(d, addr) : NULL, *ids = json_array();
+	char err[512];
 	size_t i;
-	if (res->status != 200)
+	if (res->status != 200) {
+		json_decref(ids);
 		return; /* no answer: these wait for the next run, untouched */
-	json_array_foreach(msgs, i, m) {
-		if (c) {
-			record(d, "mail.intake", m, jint(c, "id"), 0, t->job);
-			continue;
-		}
-		snprintf(q, sizeof(q), "id:\"%s\"", jtext(m, "notmuch_id"));
-		if (mail_tag(d, q, MAIL_TAG_UNMATCHED, NULL, err, sizeof(err)) == 0) {
-			d->mail->intake.unmatched++;
-		} else {
-			job_part_begin(t->job);
-			job_part_done(t->job, JOB_FAILED, "%s", err);
-		}
 	}
+	json_array_foreach(msgs, i, m) {
+		if (c)
+			record(d, "mail.intake", m, jint(c, "id"), 0, t->job);
+		else
+			json_array_append(ids, json_object_get(m, "notmuch_id"));
+	}
+	long n = tag_unmatched(d, ids, err, sizeof(err));
+	if (n < 0) {
+		job_part_begin(t->job);
+		job_part_done(t->job, JOB_FAILED, "%s", err);
+	} else {
+		d->mail->intake.unmatched += n;
+	}
+	json_decref(ids);
 	json_object_del(d->mail->intake.waiting, addr);
 	if (d->outbox)
 		outbox_pump(d->outbox, loop_now_ms());
 }
 
-/* Group what is to take in by sender. */
-static void intake_collect(struct desk *d, json_t *found)
+/* Group what is to take in by sender.  What no citizen can have sent (no
+ * sender, the service's own, an address no search takes) is filed as
+ * unmatched at once: left untagged, it would come back at every run and,
+ * past INTAKE_MAX of them, hold the intake up for good.  0, or -1. */
+static int intake_collect(struct desk *d, json_t *found, char *err, size_t errlen)
 {
-	json_t *v;
+	json_t *v, *none = json_array();
 	size_t i;
 	json_array_foreach(found, i, v) {
 		json_t *m = mail_read_one(d, v);
 		const char *addr = m ? jtext(m, "from_addr") : "";
-		if (!*addr || mail_is_ours(d, addr)) {
+		if (!*addr || strlen(addr) > 250 || mail_is_ours(d, addr)) {
+			json_array_append(none, json_object_get(v, "message_id"));
+			d->mail->intake.messages++;
 			json_decref(m);
 			continue;
 		}
@@ -308,6 +340,12 @@ static void intake_collect(struct desk *d, json_t *found)
 		json_array_append_new(list, m);
 		d->mail->intake.messages++;
 	}
+	long n = tag_unmatched(d, none, err, errlen);
+	json_decref(none);
+	if (n < 0)
+		return -1;
+	d->mail->intake.unmatched += n;
+	return 0;
 }
 
 int sync_mail_intake(struct desk *d, struct job *j, char *err, size_t errlen)
@@ -327,8 +365,10 @@ int sync_mail_intake(struct desk *d, struct job *j, char *err, size_t errlen)
 	json_decref(d->mail->intake.waiting);
 	memset(&d->mail->intake, 0, sizeof(d->mail->intake));
 	d->mail->intake.waiting = json_object();
-	intake_collect(d, found);
+	int rc = intake_collect(d, found, err, errlen);
 	json_decref(found);
+	if (rc < 0)
+		return -1;
 	/* a copy of the keys: answers may come while asking (the cache) */
 	json_t *addrs = json_array();
 	json_object_foreach(d->mail->intake.waiting, k, v) json_array_append_new(addrs, json_string(k));

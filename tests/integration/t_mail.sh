@@ -100,6 +100,12 @@ check "...unknown senders are filed as unmatched" test "$(notmuch count tag:guic
 g -e 'mail sync' --wait=30 >"$T/out"
 expect_eq "a second run has nothing left to take in" "$(jq -c '.result' "$T/out")" \
 	'{"messages":0,"recorded":0,"unmatched":0}'
+mkmail "t0.$$@example.org" "$FROM" "Réponse de la mairie" "Bonjour" >"$T/m0.eml"
+deliver "$T/m0.eml"
+g -e 'mail sync' --wait=30 >"$T/out"
+expect_eq "the service's own mail in the inbox is filed unmatched at once, not asked about again" \
+	"$(jq -c '.result' "$T/out").$(notmuch count "id:t0.$$@example.org and tag:guichet/unmatched")" \
+	'{"messages":1,"recorded":0,"unmatched":1}.1'
 notmuch tag -guichet/intake -- "id:t1.$$@example.org"
 g -e 'mail sync' --wait=30 >"$T/out"
 expect_eq "taken in again (tag removed by hand): recorded again..." "$(jq '.result.recorded' "$T/out")" 1
@@ -161,9 +167,9 @@ req GET "/api/v1/citizens/$CID/timeline?limit=100" -H "Authorization: Bearer $AL
 expect_eq "...and guichetd has the answer as an email sent" \
 	"$(jbody "[.items[] | select(.external_ref == \"<$SENT_ID>\")][0] | .channel + \" \" + .direction")" "email out"
 
-g -e "open citizen $CID" -e open >"$T/out" 2>&1
+g -e "open citizen $CID" -e "timeline $CID limit=5" -e open >"$T/out" 2>&1
 expect_eq "in the citizen's 360° view, Enter on that email opens its thread" \
-	"$(jq -r 'select(.line == 2) | [.result[].message_id] | index("<t2.'$$'@example.org>") != null' "$T/out")" true
+	"$(jq -r 'select(.line == 3) | [.result[].message_id] | index("<t2.'$$'@example.org>") != null' "$T/out")" true
 VISUAL=true g -e "mail id:t2.$$@example.org" -e open -e reply >"$T/out" 2>&1
 expect_eq "a draft left as it was sends nothing (exit 1)" "$?.$(sent_count)" 1.1
 expect_match "...and says so" "$(jq -r 'select(.command == "reply") | .error' "$T/out")" "rien n'est parti"
