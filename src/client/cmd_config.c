@@ -70,8 +70,8 @@ CMD(cmd_set)
 		d->ui->theme(d->ui->arg, argv[2]);
 	if (strcmp(argv[1], "cache_max_mb") == 0)
 		desk_cache_limit(d);
-	if (strcmp(argv[1], "mail_database") == 0 || strcmp(argv[1], "mail_config") == 0)
-		mail_reset(d); /* another index: opened on next use */
+	if (strncmp(argv[1], "mail_", 5) == 0)
+		mail_reset(d); /* another index or query: read afresh on next use */
 	return 0;
 }
 

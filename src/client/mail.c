@@ -67,6 +67,7 @@ void mail_reset(struct desk *d)
 	mailbox_close(d->mail->box);
 	d->mail->box = NULL;
 	d->mail->failed = false;
+	d->mail->revision = 0; /* what was read came from another index or query */
 }
 
 int mail_refresh(struct desk *d, const char *query, char *err, size_t errlen)
@@ -80,7 +81,6 @@ int mail_refresh(struct desk *d, const char *query, char *err, size_t errlen)
 	const char *q = *d->mail->query ? d->mail->query : opt(d, "mail_query");
 	if (mailbox_threads(box, q, 0, MAIL_PAGE, &items, &d->mail->total, err, errlen) < 0)
 		return -1;
-	d->mail->revision = mailbox_revision(box);
 	store_list_set(d->store, MAIL_LIST, items, NULL);
 	sync_mail_senders(d, desk_items(d, MAIL_LIST));
 	return 0;
@@ -93,7 +93,12 @@ int mail_work_refresh(struct desk *d)
 	long n = strtol(opt(d, "mail_worklist"), NULL, 10);
 	if (n <= 0 || !mail_box(d, err, sizeof(err)))
 		return 0;
-	d->mail->revision = mailbox_revision(d->mail->box);
+	/* called at every reload of the work list (each case event): notmuch is
+	 * asked again only when its index moved */
+	unsigned long rev = mailbox_revision(d->mail->box);
+	if (rev && rev == d->mail->revision && desk_store_list(d, MAIL_WORK))
+		return 0;
+	d->mail->revision = rev;
 	if (mailbox_threads(d->mail->box, opt(d, "mail_query"), 0, (int)n, &items,
 			    &d->mail->work_total, err, sizeof(err)) < 0) {
 		desk_error(d, "%s", err);

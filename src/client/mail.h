@@ -44,7 +44,7 @@ struct desk_mail {
 	char query[1024];         /* the list on the mail screen ("": mail_query) */
 	long total;               /* messages matching it */
 	long work_total;          /* messages to handle (the work list's count) */
-	unsigned long revision;   /* the index's, when the lists were read */
+	unsigned long revision;   /* the index's, when the work list's mail was read */
 	int64_t polled_ms;        /* when it was last looked at */
 	char thread[72];          /* the open thread ("": none) */
 	bool unfold;              /* quoted text shown in full */

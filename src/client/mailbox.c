@@ -376,6 +376,21 @@ static notmuch_status_t open_writer(struct mailbox *mb, notmuch_database_t **db,
 	return st;
 }
 
+/* Close the writer, which commits: the lock is held for the change only.
+ * st is how the change went.  0, or -1 with err saying `what`. */
+static int close_writer(notmuch_database_t *db, notmuch_status_t st, const char *what, char *err,
+			size_t errlen)
+{
+	notmuch_status_t cst = notmuch_database_close(db);
+	notmuch_database_destroy(db);
+	if (st == NOTMUCH_STATUS_SUCCESS)
+		st = cst;
+	if (st == NOTMUCH_STATUS_SUCCESS)
+		return 0;
+	say(err, errlen, what, st, NULL);
+	return -1;
+}
+
 static long tag_all(notmuch_database_t *db, const char *query, const char *const *add,
 		    const char *const *remove, notmuch_status_t *st)
 {
@@ -410,15 +425,8 @@ long mailbox_tag(struct mailbox *mb, const char *query, const char *const *add,
 	}
 	free(msg);
 	long n = tag_all(db, query, add, remove, &st);
-	/* closing commits: the lock is held for the change only */
-	notmuch_status_t cst = notmuch_database_close(db);
-	notmuch_database_destroy(db);
-	if (st == NOTMUCH_STATUS_SUCCESS)
-		st = cst;
-	if (st != NOTMUCH_STATUS_SUCCESS) {
-		say(err, errlen, _("courriel : étiquettes non posées"), st, NULL);
+	if (close_writer(db, st, _("courriel : étiquettes non posées"), err, errlen) < 0)
 		return -1;
-	}
 	return n;
 }
 
@@ -441,13 +449,5 @@ int mailbox_index(struct mailbox *mb, const char *path, const char *const *tags,
 		st = notmuch_message_add_tag(m, tags[i]);
 	if (m)
 		notmuch_message_destroy(m);
-	notmuch_status_t cst = notmuch_database_close(db);
-	notmuch_database_destroy(db);
-	if (st == NOTMUCH_STATUS_SUCCESS)
-		st = cst;
-	if (st != NOTMUCH_STATUS_SUCCESS) {
-		say(err, errlen, _("courriel : copie envoyée non indexée"), st, NULL);
-		return -1;
-	}
-	return 0;
+	return close_writer(db, st, _("courriel : copie envoyée non indexée"), err, errlen);
 }
