@@ -160,8 +160,14 @@ static void draw_worklist(struct tui *t, struct area *a)
 	struct desk *d = t->desk;
 	char head[160];
 	json_t *offers = desk_items(d, "offers"), *mine = desk_items(d, "mine");
-	snprintf(head, sizeof(head), _("%zu offre(s), %zu dossier(s) — Entrée : ouvrir, a : accepter"),
-		 json_array_size(offers), json_array_size(mine));
+	long mail = d->mail ? d->mail->work_total : 0;
+	if (mail > 0)
+		snprintf(head, sizeof(head),
+			 _("%zu offre(s), %ld courriel(s), %zu dossier(s) — Entrée : ouvrir, a : accepter"),
+			 json_array_size(offers), mail, json_array_size(mine));
+	else
+		snprintf(head, sizeof(head), _("%zu offre(s), %zu dossier(s) — Entrée : ouvrir, a : accepter"),
+			 json_array_size(offers), json_array_size(mine));
 	draw_text(a->top, 1, a->cols - 1, ROLE_MUTED, head, true);
 	draw_list(t, a, a->top + 1, mine || offers ? d->worklist : NULL, SCREEN_WORKLIST,
 		  worklist_line);

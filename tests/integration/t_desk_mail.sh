@@ -69,6 +69,7 @@ tm -f /dev/null new-session -d -s desk -x 140 -y 40 \
 	 VISUAL='$T/bin/editor' LANG=C.UTF-8 '$GUICHET' --server '$URL' --cacert '$CACERT' -F '$T/rc'"
 tm pipe-pane -t desk -o "cat >>'$T/bytes'"
 check "the work list shows the mail to handle" see '^@ [0-9/]+ [0-9:]+ '
+check "...and its heading counts it" see 'offre\(s\), 1 courriel\(s\), [0-9]+ dossier\(s\)'
 check "...the hostile subject drawn as harmless text" see 'Urgent .*fin'
 keys Home Enter
 check "the hostile mail opens, its text harmless" see 'Texte .*rouge.* fin'
