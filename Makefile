@@ -186,7 +186,7 @@ FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined $(WARN) $(DEFS) $(INC) 
 FUZZ_CORE = $(CORE_SRC) $(wildcard src/client/sse.c src/client/cmdline.c src/client/keyspec.c \
 	src/client/notify.c src/client/palette.c src/client/journal.c src/client/cache_file.c \
 	src/client/errbuf.c src/client/durable.c src/client/mail_text.c src/client/spawn.c \
-	src/client/mail_lines.c)
+	src/client/mail_lines.c src/client/softphone_msg.c)
 fuzz: deps
 	@mkdir -p $(FUZZ_B)
 	@set -e; for t in $(FUZZ_SRC); do \

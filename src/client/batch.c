@@ -267,6 +267,7 @@ static int run_line(struct desk *d, const struct batch_args *b, size_t lineno, c
 		print_table(b->out, b->format, line, result);
 	}
 	fflush(b->out);
+	fflush(b->err); /* a script reads each answer as it comes, errors too */
 	json_decref(result);
 	job_unref(j);
 	return rc;

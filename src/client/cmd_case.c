@@ -6,6 +6,7 @@
 
 #include "client/cmd_impl.h"
 #include "client/i18n.h"
+#include "client/phone.h"
 #include "client/sync.h"
 #include "client/template.h"
 #include "core/model.h"
@@ -149,6 +150,8 @@ static int answer_offer(struct cmd_ctx *c, bool accept)
  * named to a script, when its offer did not reach this desk. */
 CMD(cmd_accept)
 {
+	if (argc < 2 && phone_call_ringing(c->desk)) /* the phone rings: it comes first */
+		return phone_answer(c->desk, c->err, c->errlen);
 	if (argc < 2)
 		return answer_offer(c, true);
 	int64_t id = number(c, "accept", argv[1]);
@@ -157,7 +160,14 @@ CMD(cmd_accept)
 	sync_take_chat(c->desk, id, c->job);
 	return 0;
 }
-CMD(cmd_decline) { (void)argc; (void)argv; return answer_offer(c, false); }
+CMD(cmd_decline)
+{
+	(void)argc;
+	(void)argv;
+	if (phone_call_ringing(c->desk))
+		return phone_hangup(c->desk, c->err, c->errlen);
+	return answer_offer(c, false);
+}
 
 CMD(cmd_presence)
 {

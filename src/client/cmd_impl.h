@@ -8,6 +8,7 @@
 
 #include "client/command.h"
 #include "client/screen.h"
+#include <stdbool.h>
 #include <stdint.h>
 
 #define CMD(name) int name(struct cmd_ctx *c, int argc, char **argv)
@@ -26,6 +27,14 @@ CMD(cmd_quality);
 
 CMD(cmd_mail); CMD(cmd_link); CMD(cmd_link_new); CMD(cmd_reply); CMD(cmd_save);
 CMD(cmd_new_citizen); CMD(cmd_handled); CMD(cmd_quotes);
+
+CMD(cmd_phone); CMD(cmd_answer); CMD(cmd_hangup); CMD(cmd_hold); CMD(cmd_resume);
+CMD(cmd_call_transfer); CMD(cmd_dial); CMD(cmd_call_note); CMD(cmd_call_citizen); CMD(cmd_wrapup);
+
+/* The caller of the call on the line (or just ended) is no citizen yet;
+ * new-citizen makes them one (cmd_phone.c). */
+bool cmd_phone_has_unknown(struct desk *d);
+int cmd_phone_new_citizen(struct cmd_ctx *c, int argc, char **argv);
 
 CMD(cmd_bind); CMD(cmd_unbind); CMD(cmd_set); CMD(cmd_source); CMD(cmd_color);
 

@@ -158,6 +158,8 @@ static void split_name(const char *name, char *given, size_t gn, char *family, s
 CMD(cmd_new_citizen)
 {
 	char given[128], family[128];
+	if (cmd_phone_has_unknown(c->desk) && c->desk->screen != SCREEN_THREAD)
+		return cmd_phone_new_citizen(c, argc, argv);
 	if (!thread_or_fail(c))
 		return -1;
 	const json_t *first = json_array_get(mail_messages(c->desk), 0);

@@ -11,6 +11,7 @@
 #include "client/mail.h"
 #include "client/options.h"
 #include "client/outbox.h"
+#include "client/phone.h"
 #include "client/screen.h"
 
 struct desk *desk_new(void)
@@ -44,6 +45,7 @@ void desk_free(struct desk *d)
 	options_free(d->opts);
 	keyring_free(d->key);
 	mail_free(d->mail);
+	phone_free(d);
 	free(d);
 }
 

@@ -23,6 +23,7 @@ struct net;
 struct outbox;
 struct cache;
 struct desk_mail;
+struct desk_phone;
 struct keymap;
 struct options;
 
@@ -144,6 +145,7 @@ struct desk {
 	int64_t now;              /* the time screens count down from */
 	bool monitoring;          /* the wallboard follows the event stream (sync_monitor) */
 	struct desk_mail *mail;   /* owned (mail.h), NULL until mail is first used */
+	struct desk_phone *phone; /* owned (phone.h), NULL without the option phone */
 };
 
 /* A new, empty desk (on the work list).  Free with desk_free. */

@@ -60,6 +60,10 @@ const struct option_def OPTION_DEFS[] = {
 	  N_("courriel : le dossier Maildir des messages envoyés (sous celui de la base)") },
 	{ "mail_worklist", OPTION_NUMBER, "10", NULL, 0, 200,
 	  N_("courriel : fils montrés dans la liste de travail (0 : aucun)") },
+	{ "phone", OPTION_STRING, "", NULL, 0, 0,
+	  N_("téléphone : le ctrl_tcp de baresip, tcp:127.0.0.1:4444 (vide : pas de téléphone)") },
+	{ "phone_lines", OPTION_STRING, "", NULL, 0, 0,
+	  N_("téléphone : lignes pour transférer, « etat-civil=+33145454545,accueil=3939 »") },
 };
 const size_t OPTION_COUNT = sizeof(OPTION_DEFS) / sizeof(OPTION_DEFS[0]);
 

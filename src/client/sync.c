@@ -20,6 +20,7 @@
 #include "client/net.h"
 #include "client/outbox.h"
 #include "client/outbox_file.h"
+#include "client/phone.h"
 #include "client/sync_impl.h"
 #include "client/viewing.h"
 #include "client/worklist.h"
@@ -569,6 +570,7 @@ void sync_merge_show(struct desk *d, int64_t id, struct job *j)
 
 int sync_turn(struct desk *d, int timeout_ms)
 {
+	phone_follow(d); /* the option phone, from guichetrc or `set` */
 	if (d->outbox) {
 		int64_t due = outbox_pump(d->outbox, loop_now_ms());
 		if (due >= 0 && (timeout_ms < 0 || due < timeout_ms))

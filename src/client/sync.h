@@ -70,6 +70,8 @@ void sync_unmerge(struct desk *d, int64_t merge_id, struct job *j);
 void sync_offer(struct desk *d, bool accept, struct job *j);
 void sync_take_chat(struct desk *d, int64_t chat_id, struct job *j);
 void sync_presence(struct desk *d, const char *state, const char *reason, struct job *j);
+/* The same, as the phone does it (busy, wrap-up, back): said to no one. */
+void sync_presence_quiet(struct desk *d, const char *state, const char *reason);
 
 /* The supervisor's wallboard (sync_monitor.c): read the snapshot now (j
  * waits for it), or, without j, once more after the read in flight; an
@@ -106,6 +108,17 @@ int sync_mail_intake(struct desk *d, struct job *j, char *err, size_t errlen);
 /* One message (read into text) recorded for a citizen, and a case (0: none). */
 void sync_mail_record(struct desk *d, const json_t *msg, int64_t citizen_id, int64_t case_id,
 		      struct job *j);
+
+/* The phone and guichetd (sync_phone.c, see phone.h): who has this number
+ * (a citizen search, audited; the first one's file read too); a call
+ * recorded as a phone interaction with its wrap-up code (NULL: none, a
+ * call not answered); a citizen made for a caller's number. */
+struct phone_call;
+void sync_phone_caller(struct desk *d, const char *number);
+void sync_phone_record(struct desk *d, const struct phone_call *c, const char *wrapup,
+		       struct job *j);
+void sync_phone_citizen(struct desk *d, const char *given, const char *family, const char *number,
+			struct job *j);
 
 /* One turn of the desk's loop (d->loop): wait at most timeout_ms for
  * anything watched there (the network, the terminal, a signal, a timer),

@@ -69,6 +69,11 @@ void sync_mail_case_created(void *ctx, const struct outbox_entry *e, const struc
 void sync_mail_citizen_created(void *ctx, const struct outbox_entry *e,
 			       const struct net_result *res);
 
+/* What the phone's outbox entries do once delivered (sync_phone.c). */
+void sync_phone_recorded(void *ctx, const struct outbox_entry *e, const struct net_result *res);
+void sync_phone_citizen_created(void *ctx, const struct outbox_entry *e,
+				const struct net_result *res);
+
 /* Add a chat message to its chat in the store, once. */
 void sync_chat_append(struct desk *d, const json_t *m);
 

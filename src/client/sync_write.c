@@ -130,6 +130,7 @@ static const struct outbox_kind KINDS[] = {
 	{ "offer.accept",   offer_accepted,  false, true  },
 	{ "offer.decline",  said_done,       false, true  },
 	{ "presence",       presence_set,    false, false },
+	{ "presence.call",  NULL,            false, false },
 	{ "citizen.merge",  merged,          false, false },
 	{ "merge.undo",     merged,          false, false },
 	{ "agent.presence", supervised,      false, false },
@@ -141,6 +142,9 @@ static const struct outbox_kind KINDS[] = {
 	{ "mail.intake",    sync_mail_linked, false, false },
 	{ "mail.case",      sync_mail_case_created, false, false },
 	{ "citizen.create", sync_mail_citizen_created, false, false },
+	/* phone (sync_phone.c) */
+	{ "phone.call",     sync_phone_recorded, false, false },
+	{ "phone.citizen",  sync_phone_citizen_created, false, false },
 };
 
 /* --- what an answer that was not a delivery says ------------------------------------ */
@@ -342,6 +346,17 @@ void sync_presence(struct desk *d, const char *state, const char *reason, struct
 	if (reason)
 		json_object_set_new(body, "reason", json_string(reason));
 	queue_write(d, "presence", "PUT", "/api/v1/me/presence", body, 0, STORE_MARK, 0, "presence", j);
+}
+
+/* Presence following a call: the desk already shows it, and the agent
+ * did not ask, so nothing is said when it lands. */
+void sync_presence_quiet(struct desk *d, const char *state, const char *reason)
+{
+	json_t *body = json_pack("{ss}", "presence", state);
+	if (reason)
+		json_object_set_new(body, "reason", json_string(reason));
+	queue_write(d, "presence.call", "PUT", "/api/v1/me/presence", body, 0, STORE_MARK, 0,
+		    _("présence"), NULL);
 }
 
 /* A login goes into a path: the caller checked it (model_login_ok). */

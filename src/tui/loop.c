@@ -25,6 +25,7 @@
 #include "client/keyspec.h"
 #include "client/loop.h"
 #include "client/mail.h"
+#include "client/phone.h"
 #include "client/options.h"
 #include "client/sync.h"
 #include "client/worklist.h"
@@ -359,6 +360,8 @@ static int turn(struct tui *t)
 	follow_option(t);
 	if (!t->lean && d->now / 60 != t->shown / 60) /* the clock and the countdowns */
 		t->dirty = true;
+	if ((phone_call_current(d) || phone_wrapping(d)) && d->now != t->shown)
+		t->dirty = true; /* the call's timer */
 	size_t offers = json_array_size(desk_items(d, "offers"));
 	if (offers) {
 		worklist_build(d); /* offers expire */

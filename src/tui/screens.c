@@ -20,6 +20,7 @@
 #include "client/mail.h"
 #include "client/sync.h"
 #include "core/calendar.h"
+#include "tui/call_view.h"
 #include "tui/monitor_view.h"
 #include "tui/tui.h"
 #include "tui/mail_view.h"
@@ -694,7 +695,7 @@ static void draw_status(struct tui *t, int y)
 	struct desk *d = t->desk;
 	static const char *const conn[] = { N_("hors ligne"), N_("connexion…"), N_("en ligne"),
 					    N_("session terminée") };
-	char buf[300], clock[8], queued[64] = "";
+	char buf[400], clock[8], queued[64] = "", phone[64];
 	int64_t sec;
 	size_t waiting = d->outbox ? outbox_waiting(d->outbox) : 0;
 	size_t blocked = d->outbox ? outbox_blocked(d->outbox) : 0;
@@ -706,12 +707,13 @@ static void draw_status(struct tui *t, int y)
 		snprintf(queued, sizeof(queued), _(" · %zu en attente"), waiting);
 	paris_day(d->now, &sec);
 	snprintf(clock, sizeof(clock), "%02d:%02d", (int)(sec / 3600), (int)(sec / 60 % 60));
-	snprintf(buf, sizeof(buf), " %s (%s) · %s%s%s · %s%s%s · %s", d->login[0] ? d->login : "?",
+	call_view_status(d, phone, sizeof(phone));
+	snprintf(buf, sizeof(buf), " %s (%s) · %s%s%s · %s%s%s%s · %s", d->login[0] ? d->login : "?",
 		 d->role, presence_words(d->presence), d->presence_reason[0] ? " : " : "",
 		 d->presence_reason,
 		 /* online with actions waiting: the outbox is replaying them */
 		 d->conn == DESK_ONLINE && waiting ? _("synchro…") : _(conn[d->conn]), queued,
-		 desk_sending(d) && !waiting ? _(" · envoi…") : "", clock);
+		 desk_sending(d) && !waiting ? _(" · envoi…") : "", phone, clock);
 	draw_text(y, 0, COLS, ROLE_STATUS, buf, true);
 }
 
@@ -728,7 +730,8 @@ void screens_draw(struct tui *t)
 	d->page_cols = COLS;
 	if (a.rows > 0)
 		screen_draw[d->screen](t, &a);
-	if (d->screen != SCREEN_WORKLIST)
+	/* the phone first: a caller hears it ring */
+	if (!call_view_draw(t, LINES - 3) && d->screen != SCREEN_WORKLIST)
 		draw_offers(t, LINES - 3);
 	draw_status(t, LINES - 2);
 	if (t->prompting) {
