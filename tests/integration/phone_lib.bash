@@ -26,6 +26,7 @@ EOF
 port_open() { python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', int(sys.argv[1])), 1).close()" "$1"; }
 
 # baresip_setup: the configuration in $T/baresip; sets SIP_PORT, CTRL_PORT.
+# The tone lasts a minute: baresip hangs a call up when its aufile source ends.
 baresip_setup() {
 	SIP_PORT=$(free_port)
 	CTRL_PORT=$(free_port)
@@ -33,7 +34,7 @@ baresip_setup() {
 	python3 - "$T/baresip/tone.wav" <<'EOF'
 import math, struct, sys, wave
 w = wave.open(sys.argv[1], "wb"); w.setnchannels(1); w.setsampwidth(2); w.setframerate(8000)
-w.writeframes(b"".join(struct.pack("<h", int(3000 * math.sin(i / 8000 * 2 * math.pi * 440))) for i in range(8000)))
+w.writeframes(b"".join(struct.pack("<h", int(3000 * math.sin(i / 8000 * 2 * math.pi * 440))) for i in range(8000 * 60)))
 EOF
 	cat >"$T/baresip/config" <<EOF
 poll_method		poll
@@ -53,9 +54,10 @@ EOF
 	echo "<sip:agent@127.0.0.1>;regint=0;answermode=manual" >"$T/baresip/accounts"
 }
 
-# baresip_start: run it; returns once its control socket accepts.
+# baresip_start: run it; returns once its control socket accepts.  Neither it
+# nor sipp keeps fd 3 (a test's pipe into guichet): the script's end is its EOF.
 baresip_start() {
-	baresip -f "$T/baresip" >>"$T/baresip.log" 2>&1 </dev/null &
+	baresip -f "$T/baresip" >>"$T/baresip.log" 2>&1 </dev/null 3>&- &
 	BARESIP_PID=$!
 	wait_for 20 port_open "$CTRL_PORT"
 }
@@ -73,7 +75,7 @@ call() {
 	shift 4
 	sipp -sf "$SIPP_DIR/$scen" -key caller "$caller" -key caller_name "$display" -s agent \
 		"127.0.0.1:$SIP_PORT" -m 1 -i 127.0.0.1 -p "$(free_port)" -timeout 120s \
-		-trace_logs -log_file "$T/$name.log" -nostdin "$@" >"$T/$name.out" 2>&1 &
+		-trace_logs -log_file "$T/$name.log" -nostdin "$@" >"$T/$name.out" 2>&1 3>&- &
 	echo $! >"$T/$name.pid"
 }
 

@@ -157,7 +157,7 @@ expect_eq "...recorded for the new citizen" "$(jbody .citizen_id)" "$PAUL"
 
 # --- an outgoing call -------------------------------------------------------------------------
 UAS=$(free_port)
-sipp -sn uas -i 127.0.0.1 -p "$UAS" -m 1 -nostdin >"$T/uas.out" 2>&1 &
+sipp -sn uas -i 127.0.0.1 -p "$UAS" -m 1 -nostdin >"$T/uas.out" 2>&1 3>&- &
 echo $! >"$T/uas.pid"
 wait_for 10 sh -c "ss -lun | grep -q ':$UAS '"
 g "dial sip:0612345678@127.0.0.1:$UAS" >/dev/null
@@ -192,7 +192,8 @@ g "wrapup information" >"$T/r"
 expect_match "...then records it" "$(jq -r .result.id "$T/r")" '^[0-9]+$'
 
 exec 3>&-
-wait_for 30 sh -c "! kill -0 $GPID"
-wait $GPID
-expect_eq "the script ends with everything delivered" "$?" 0
+rc=running
+wait_for 30 sh -c "! kill -0 $GPID" && { wait $GPID; rc=$?; }
+expect_eq "the script ends, status 1 for the commands refused on the way" "$rc" 1
+expect_eq "...and nothing left unsent" "$(grep -c 'non envoyé' "$T/err")" 0
 grep -v '^{' "$T/err" | sed 's/^/# /'
