@@ -34,7 +34,8 @@ baresip_setup() {
 	python3 - "$T/baresip/tone.wav" <<'EOF'
 import math, struct, sys, wave
 w = wave.open(sys.argv[1], "wb"); w.setnchannels(1); w.setsampwidth(2); w.setframerate(8000)
-w.writeframes(b"".join(struct.pack("<h", int(3000 * math.sin(i / 8000 * 2 * math.pi * 440))) for i in range(8000 * 60)))
+second = b"".join(struct.pack("<h", int(3000 * math.sin(i / 8000 * 2 * math.pi * 440))) for i in range(8000))
+w.writeframes(second * 60)  # 440 whole periods a second: the seconds join seamlessly
 EOF
 	cat >"$T/baresip/config" <<EOF
 poll_method		poll
