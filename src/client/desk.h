@@ -31,6 +31,9 @@ struct options;
  * members in headless mode, where those commands say so). */
 struct desk_ui {
 	void (*prompt)(void *arg, const char *initial);  /* open the : prompt */
+	/* open it for the agent, unasked (a call's wrap-up), unless they are
+	 * typing in it: what they type is never replaced */
+	void (*suggest)(void *arg, const char *initial);
 	void (*redraw)(void *arg);
 	void (*notify)(void *arg, const char *title, const char *body);
 	void (*theme)(void *arg, const char *name);      /* `set theme` takes effect */

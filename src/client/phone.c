@@ -166,8 +166,8 @@ static void ended(struct desk *d, struct phone_call *c, int64_t at_ms)
 			 s % 60);
 		if (!talking(p) || p->ncalls == 1)
 			presence_set(d, "wrap-up");
-		if (d->ui && d->ui->prompt)
-			d->ui->prompt(d->ui->arg, "wrapup ");
+		if (d->ui && d->ui->suggest)
+			d->ui->suggest(d->ui->arg, "wrapup ");
 	}
 	drop_call(p, c);
 	if (!p->wrapping && !talking(p))

@@ -69,6 +69,15 @@ static const char *last_note(const struct phone_call *c)
 	return nl ? nl + 1 : c->notes;
 }
 
+/* " — note : …" after the call's head line, when notes were taken. */
+static void note_of(const struct phone_call *c, char *out, size_t n)
+{
+	if (c->notes[0])
+		snprintf(out, n, _(" — note : %.200s"), last_note(c));
+	else
+		out[0] = '\0';
+}
+
 static void draw_lines(const char *a, const char *b, const char *keys, int bottom)
 {
 	draw_text(bottom - 2, 0, COLS, ROLE_OFFER, a, true);
@@ -86,7 +95,9 @@ bool call_view_draw(struct tui *t, int bottom)
 	if (!c) {
 		long s = seconds_of(w);
 		caller(w, who, sizeof(who));
-		snprintf(head, sizeof(head), _(" APPEL TERMINÉ %ld:%02ld — %s"), s / 60, s % 60, who);
+		note_of(w, notes, sizeof(notes));
+		snprintf(head, sizeof(head), _(" APPEL TERMINÉ %ld:%02ld — %s%s"), s / 60, s % 60, who,
+			 notes);
 		citizen_line(d, w, line, sizeof(line));
 		draw_lines(head, line, _(" W : code de clôture (wrapup CODE [DOSSIER])    N : noter"),
 			   bottom);
@@ -103,10 +114,7 @@ bool call_view_draw(struct tui *t, int bottom)
 	const char *st = c->state == CALL_HELD      ? _("EN ATTENTE")
 			 : c->state == CALL_DIALING ? _("APPEL EN COURS")
 						    : _("EN LIGNE");
-	if (c->notes[0])
-		snprintf(notes, sizeof(notes), _(" — note : %.200s"), last_note(c));
-	else
-		notes[0] = '\0';
+	note_of(c, notes, sizeof(notes));
 	snprintf(head, sizeof(head), " %s %ld:%02ld — %s%s", st, s / 60, s % 60, who, notes);
 	draw_lines(head, line,
 		   c->state == CALL_HELD

@@ -189,6 +189,12 @@ static int parse_args(int argc, char **argv, struct args *a)
 /* --- the terminal's hooks for commands (struct desk_ui) ---------------------------- */
 
 static void ui_prompt(void *arg, const char *initial) { prompt_open(arg, initial); }
+static void ui_suggest(void *arg, const char *initial)
+{
+	struct tui *t = arg;
+	if (!t->prompting)
+		prompt_open(t, initial);
+}
 static void ui_redraw(void *arg) { (void)arg; clearok(curscr, TRUE); }
 static void ui_theme(void *arg, const char *name)
 {
@@ -337,7 +343,7 @@ static int run_desk(struct desk *d, const struct args *a)
 	if (a->monitor && open_monitor(d) != 0)
 		return 1;
 	struct tui t = { .desk = d };
-	const struct desk_ui ui = { ui_prompt, ui_redraw, ui_notify, ui_theme, ui_run, &t };
+	const struct desk_ui ui = { ui_prompt, ui_suggest, ui_redraw, ui_notify, ui_theme, ui_run, &t };
 	d->ui = &ui;
 	if (term_start(a->rows, a->cols) < 0) {
 		fprintf(stderr, "guichet: cannot start the terminal\n");
