@@ -31,7 +31,7 @@ INC   = -Isrc
 
 pc = $(shell $(PKG_CONFIG) --$(1) $(2) 2>/dev/null)
 CORE_PKGS   = jansson
-SERVER_PKGS = libmicrohttpd gnutls sqlite3 libsodium jansson
+SERVER_PKGS = libmicrohttpd gnutls sqlite3 libpq libsodium jansson
 CLIENT_PKGS = libcurl libsodium jansson gmime-3.0
 TUI_PKGS    = ncursesw
 TEST_PKGS   = cmocka

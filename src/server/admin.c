@@ -25,7 +25,7 @@
 static struct store *open_store(const struct admin_opts *o)
 {
 	char err[512];
-	struct store *st = store_open(o->data_dir, err, sizeof(err));
+	struct store *st = store_open(o->store, o->data_dir, err, sizeof(err));
 	if (!st)
 		fprintf(stderr, "guichetd: %s\n", err);
 	return st;

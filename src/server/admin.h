@@ -7,6 +7,7 @@
 
 struct admin_opts {
 	const char *data_dir;
+	const char *store;         /* "": SQLite in data_dir; postgresql://… */
 	const char *arg1, *arg2;   /* positional arguments after the subcommand */
 	const char *role, *name, *services, *keywords, *sla, *names;
 	bool no_password;

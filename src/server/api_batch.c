@@ -13,10 +13,12 @@
 
 #include "core/json_bounded.h"
 #include "server/api.h"
+#include "server/clock.h"
 #include "server/handlers.h"
 #include "server/hub.h"
 #include "server/metrics.h"
 #include "server/routes.h"
+#include "server/server.h"
 
 #define BATCH_MAX 100
 #define BATCH_PATH_MAX 512

@@ -7,8 +7,11 @@
 #include "core/calendar.h"
 #include "core/sla.h"
 #include "server/api.h"
+#include "server/caller.h"
+#include "server/clock.h"
 #include "server/handlers.h"
 #include "server/routing.h"
+#include "server/server.h"
 
 /* The short form of a case every agent may see, for events. */
 static json_t *case_event_payload(const json_t *c)

@@ -4,9 +4,12 @@
 #include <string.h>
 
 #include "server/api.h"
+#include "server/caller.h"
 #include "server/chat.h"
+#include "server/clock.h"
 #include "server/handlers.h"
 #include "server/routing.h"
+#include "server/server.h"
 
 static const char *title_of(int status)
 {

@@ -8,6 +8,8 @@
 #include "core/search.h"
 #include "core/text.h"
 #include "server/api.h"
+#include "server/caller.h"
+#include "server/clock.h"
 #include "server/handlers.h"
 
 /* A search shows what it takes to pick the right person (names, birth

@@ -6,7 +6,10 @@
 
 #include "server/audit_batch.h"
 #include "server/auth.h"
+#include "server/caller.h"
+#include "server/clock.h"
 #include "server/hub.h"
+#include "server/server.h"
 
 struct store_tx *api_tx(struct req *r)
 {

@@ -9,6 +9,7 @@
 #include "server/api.h"
 #include "server/handlers.h"
 #include "server/hub.h"
+#include "server/server.h"
 
 /* The id to resume after: -1 for "from now". */
 static int resume_point(struct req *r, int64_t *out)
@@ -89,11 +90,28 @@ static bool history_gone(struct req *r, int64_t *after, int64_t chat_id)
 	return gone;
 }
 
+/* Turn r into an event stream for its caller, after `after`: the hub
+ * writes it, the HTTP glue sends it (http.c, send_stream). */
+static void open_stream(struct req *r, int64_t after)
+{
+	void *s = hub_open_stream(r->srv->hub, &r->caller, r->conn, after);
+	if (!s) {
+		reply_problem(r, 503, "Out of memory", NULL);
+		return;
+	}
+	r->event_stream = true;
+	r->stream = s;
+	r->stream_read = hub_stream_read;
+	r->stream_free = hub_stream_free;
+	r->status = 200;
+	r->answered = true;
+}
+
 void api_events(struct req *r)
 {
 	int64_t after;
 	if (resume_point(r, &after) == 0 && !history_gone(r, &after, 0))
-		hub_open_stream(r->srv->hub, r, after);
+		open_stream(r, after);
 }
 
 void api_public_chat_events(struct req *r)
@@ -106,5 +124,5 @@ void api_public_chat_events(struct req *r)
 		return;
 	}
 	if (resume_point(r, &after) == 0 && !history_gone(r, &after, id))
-		hub_open_stream(r->srv->hub, r, after);
+		open_stream(r, after);
 }

@@ -8,6 +8,7 @@
 #include "server/handlers.h"
 #include "server/metrics.h"
 #include "server/routes.h"
+#include "server/server.h"
 
 void api_healthz(struct req *r)
 {

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "server/api.h"
+#include "server/caller.h"
+#include "server/clock.h"
 #include "server/handlers.h"
 
 /* An email already recorded under this Message-ID: answered here (200 with

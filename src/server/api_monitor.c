@@ -6,6 +6,7 @@
 
 #include "core/calendar.h"
 #include "server/api.h"
+#include "server/clock.h"
 #include "server/handlers.h"
 
 /* The horizon of "due soon": what falls due within a working day. */

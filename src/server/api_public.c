@@ -5,9 +5,11 @@
 #include "server/api.h"
 #include "server/auth.h"
 #include "server/chat.h"
+#include "server/clock.h"
 #include "server/handlers.h"
 #include "server/rate.h"
 #include "server/routing.h"
+#include "server/server.h"
 
 /* How long an event-stream ticket opens the stream: long enough for the
  * browser's own reconnects after a short drop, short enough that a ticket

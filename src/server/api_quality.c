@@ -8,8 +8,10 @@
 #include "core/calendar.h"
 #include "core/json_get.h"
 #include "server/api.h"
+#include "server/clock.h"
 #include "server/handlers.h"
 #include "server/rate.h"
+#include "server/server.h"
 
 #define SUPPRESS_UNDER 5
 #define DEFAULT_MONTHS 24

@@ -6,8 +6,10 @@
 #include "server/api.h"
 #include "server/auth.h"
 #include "core/calendar.h"
+#include "server/clock.h"
 #include "server/handlers.h"
 #include "server/routing.h"
+#include "server/server.h"
 
 void api_login(struct req *r)
 {

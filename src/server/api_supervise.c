@@ -7,8 +7,10 @@
 
 #include "server/api.h"
 #include "server/chat.h"
+#include "server/clock.h"
 #include "server/handlers.h"
 #include "server/routing.h"
+#include "server/server.h"
 
 /* A skills list is the services of one agent: a town hall has a few. */
 #define MAX_SKILLS 64

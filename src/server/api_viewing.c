@@ -8,6 +8,7 @@
 #include "core/calendar.h"
 #include "core/model.h"
 #include "server/api.h"
+#include "server/clock.h"
 #include "server/handlers.h"
 
 #define VIEWING_TTL 90

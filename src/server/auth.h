@@ -7,7 +7,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "server/http.h"
+#include "server/caller.h"
+
+struct store_tx;
 
 /* Size of a token as text: 32 random bytes in base64url, plus NUL. */
 #define AUTH_TOKEN_LEN 44

@@ -9,6 +9,7 @@
 #include "core/calendar.h"
 #include "server/auth.h"
 #include "server/routing.h"
+#include "server/server.h"
 #include "server/store.h"
 #include "core/json_get.h"
 

@@ -10,8 +10,10 @@
 #include <stdint.h>
 #include <jansson.h>
 
-#include "server/http.h"
+#include "server/caller.h"
 #include "server/store.h"
+
+struct server;
 
 /* Start a chat from a citizen (MODEL_CHAT_START, validated): routes it,
  * makes its token.  *out = {id, token, status, queue_position, service}. */

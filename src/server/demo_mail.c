@@ -1650,8 +1650,8 @@ out:
 
 /* ---- demo_mail_prepare --------------------------------------------------- */
 
-int demo_mail_prepare(const char *data_dir, int scale, long timeline, const char *dir, bool quiet,
-		      char *err, size_t errlen)
+int demo_mail_prepare(const char *where, const char *data_dir, int scale, long timeline,
+		      const char *dir, bool quiet, char *err, size_t errlen)
 {
 	char cfg[PATH_MAX + 32];
 	snprintf(cfg, sizeof(cfg), "%s/notmuch-config", dir);
@@ -1660,7 +1660,7 @@ int demo_mail_prepare(const char *data_dir, int scale, long timeline, const char
 		snprintf(err, errlen, "%s: %s", data_dir, strerror(errno));
 		return -1;
 	}
-	struct store *st = store_open(data_dir, err, errlen);
+	struct store *st = store_open(where, data_dir, err, errlen);
 	if (!st)
 		return -1;
 	int rc = 0;

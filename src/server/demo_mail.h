@@ -40,12 +40,12 @@ int demo_mail_create(struct store *st, const char *dir, int64_t now, char *err, 
 int demo_mail_deliver(const char *dir, uint64_t seed, int64_t now, char *err, size_t errlen);
 
 /* For `serve --demo --demo-mail DIR`, before the server starts: open the
- * store in data_dir, seed the demo there when it is empty (as the server
- * would), and create the mailbox in DIR.  A kept data directory keeps its
+ * store (where: as store_open), seed the demo there when it is empty (as
+ * the server would), and create the mailbox in DIR.  A kept data directory keeps its
  * mailbox: a DIR with a notmuch-config is then served as it is; a newly
  * seeded one wants a new DIR (the old mail names other citizens).
  * Returns 0, or -1 with a message in err. */
-int demo_mail_prepare(const char *data_dir, int scale, long timeline, const char *dir, bool quiet,
-		      char *err, size_t errlen);
+int demo_mail_prepare(const char *where, const char *data_dir, int scale, long timeline,
+		      const char *dir, bool quiet, char *err, size_t errlen);
 
 #endif

@@ -25,9 +25,12 @@
 #include "core/model.h"
 #include "core/text.h"
 #include "server/auth.h"
+#include "server/caller.h"
+#include "server/clock.h"
 #include "server/hub.h"
 #include "server/metrics.h"
 #include "server/routes.h"
+#include "server/server.h"
 #include "server/store.h"
 #include "server/tls_cert.h"
 #include "server/web.h"
@@ -36,18 +39,6 @@
 static const char TLS_PRIORITIES[] =
 	"NONE:+VERS-TLS1.3:+VERS-TLS1.2:+ECDHE-ECDSA:+ECDHE-RSA:+AES-256-GCM:+AES-128-GCM:"
 	"+CHACHA20-POLY1305:+AEAD:+SIGN-ALL:+GROUP-ALL:+COMP-NULL:+CTYPE-X509:%SERVER_PRECEDENCE";
-
-uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-int64_t now_s(void)
-{
-	return (int64_t)time(NULL);
-}
 
 /* --- connections per client address ------------------------------------ */
 
@@ -113,15 +104,17 @@ static unsigned ip_count(const char *addr, int delta)
 	return out;
 }
 
+/* cls, here as in on_request and on_completed: the server, which
+ * http_start gives to every callback of its daemon. */
 static void on_connection(void *cls, struct MHD_Connection *c, void **socket_ctx,
 			  enum MHD_ConnectionNotificationCode code)
 {
-	(void)cls;
+	struct server *srv = cls;
 	(void)socket_ctx;
 	char addr[64];
 	addr_of(c, addr, sizeof(addr));
 	ip_count(addr, code == MHD_CONNECTION_NOTIFY_STARTED ? 1 : -1);
-	metrics_connections(the_server->metrics, code == MHD_CONNECTION_NOTIFY_STARTED ? 1 : -1);
+	metrics_connections(srv->metrics, code == MHD_CONNECTION_NOTIFY_STARTED ? 1 : -1);
 }
 
 /* --- answers --------------------------------------------------------------- */
@@ -294,24 +287,15 @@ json_t *req_body(struct req *r, const struct model_schema *s, enum model_mode mo
 	return r->json;
 }
 
-bool caller_in_service(const struct caller *c, int64_t service_id)
-{
-	if (c->role & ROLES_SUPERVISION)
-		return true;
-	for (int i = 0; i < c->nservices; i++)
-		if (c->services[i] == service_id)
-			return true;
-	return false;
-}
-
 /* --- the life of a request ----------------------------------------------------- */
 
-static struct req *req_new(struct MHD_Connection *c, const char *url, const char *method)
+static struct req *req_new(struct server *srv, struct MHD_Connection *c, const char *url,
+			   const char *method)
 {
 	struct req *r = calloc(1, sizeof(*r));
 	if (!r)
 		return NULL;
-	r->srv = the_server;
+	r->srv = srv;
 	r->conn = c;
 	r->url = url;
 	r->method = method;
@@ -751,11 +735,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 				  const char *method, const char *version, const char *upload,
 				  size_t *upload_size, void **con_cls)
 {
-	(void)cls;
+	struct server *srv = cls;
 	(void)version;
 	struct req *r = *con_cls;
 	if (!r) {
-		r = req_new(c, url, method);
+		r = req_new(srv, c, url, method);
 		if (!r)
 			return MHD_NO;
 		*con_cls = r;
@@ -794,13 +778,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
-	(void)cls;
+	struct server *srv = cls;
 	(void)c;
 	(void)toe;
 	struct req *r = *con_cls;
 	if (!r)
 		return;
-	metrics_request(the_server->metrics, r->route ? routes_index(r->route) : routes_count,
+	metrics_request(srv->metrics, r->route ? routes_index(r->route) : routes_count,
 			r->status, now_ns() - r->started_ns);
 	if (!r->event_stream)
 		req_free(r);
@@ -934,8 +918,10 @@ int http_start(struct server *srv)
 		{ MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)TLS_PRIORITIES },
 		{ MHD_OPTION_END, 0, NULL },
 	};
+	/* Every callback finds the server in its closure pointer (cls): no
+	 * global, so that the glue serves the server it was started for. */
 	srv->daemon = MHD_start_daemon(
-		flags, 0, NULL, NULL, on_request, NULL,
+		flags, 0, NULL, NULL, on_request, srv,
 		MHD_OPTION_LISTEN_SOCKET, fd,
 		MHD_OPTION_THREAD_POOL_SIZE, srv->cfg.threads,
 		MHD_OPTION_CONNECTION_TIMEOUT, srv->cfg.timeout_s,
@@ -943,8 +929,8 @@ int http_start(struct server *srv)
 		MHD_OPTION_PER_IP_CONNECTION_LIMIT, srv->cfg.max_conn_per_ip + 16,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, srv->cfg.max_header,
 		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-		MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, srv,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, srv,
 		MHD_OPTION_ARRAY, srv->cfg.plain_http ? &tls_opts[3] : tls_opts,
 		MHD_OPTION_END);
 	if (!srv->daemon) {

@@ -11,38 +11,12 @@
 #include <stdint.h>
 #include <jansson.h>
 
-#include "server/server.h"
+#include "server/caller.h"
 
 struct MHD_Connection;
 struct route;
+struct server;
 struct store_tx;
-
-/* Roles, as bits so that a route lists who may call it. */
-enum role {
-	ROLE_NONE = 0,
-	ROLE_PUBLIC = 1 << 0,     /* a citizen's chat token: reaches its chat only */
-	ROLE_SERVICE = 1 << 1,    /* a machine account (PBX bridge) */
-	ROLE_AGENT = 1 << 2,
-	ROLE_SUPERVISOR = 1 << 3,
-	ROLE_ADMIN = 1 << 4,
-};
-#define ROLES_STAFF (ROLE_AGENT | ROLE_SUPERVISOR | ROLE_ADMIN)
-#define ROLES_SUPERVISION (ROLE_SUPERVISOR | ROLE_ADMIN)
-
-#define CALLER_MAX_SERVICES 32
-
-/* Who is calling, from the bearer token. */
-struct caller {
-	int role;                  /* one ROLE_* bit, ROLE_NONE when anonymous */
-	int64_t agent_id;          /* 0 for public tokens */
-	int64_t chat_id;           /* public tokens only */
-	int64_t token_id;
-	unsigned char token_hash[32]; /* what the token is stored as: lets a long
-					 stream check it is still valid */
-	char login[65];
-	int nservices;             /* the agent's skills (service ids) */
-	int64_t services[CALLER_MAX_SERVICES];
-};
 
 #define REQ_MAX_PARAMS 3
 #define REQ_IDEM_KEY_MAX 128          /* an Idempotency-Key's bytes, at most */
@@ -164,16 +138,6 @@ struct model_schema;
 enum model_mode;
 json_t *req_body(struct req *r, const struct model_schema *s, enum model_mode mode);
 
-/* True when the caller works in service id (supervisors and admins work in
- * every service). */
-bool caller_in_service(const struct caller *c, int64_t service_id);
-
-/* Monotonic clock in nanoseconds. */
-uint64_t now_ns(void);
-
-/* Wall clock, seconds since the epoch. */
-int64_t now_s(void);
-
 /* --- the daemon ------------------------------------------------------- */
 
 /* Start libmicrohttpd on cfg.listen with TLS (or plain HTTP on loopback when
@@ -182,7 +146,9 @@ int64_t now_s(void);
 int http_start(struct server *srv);
 void http_stop(struct server *srv);
 
-/* Resume a suspended event-stream connection (thread-safe). */
+/* Resume a suspended event-stream connection (thread-safe).  The hub is
+ * given these two at its creation (server.c), so that it never calls into
+ * the HTTP glue itself. */
 void http_resume(struct MHD_Connection *c);
 
 /* Suspend an event-stream connection; only from its stream_read. */

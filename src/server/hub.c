@@ -3,9 +3,11 @@
  * A stream is a libmicrohttpd response whose reader callback writes the
  * events the reader may see, then suspends the connection when there is
  * nothing to send.  hub_notify (after a commit) and the heartbeat thread
- * resume suspended streams; every resume and every suspend happens under
- * the hub lock, so no wake-up is lost and no stream is freed while being
- * resumed (libmicrohttpd never ends a suspended connection). */
+ * resume suspended streams, through the suspend and resume given at
+ * hub_new (the hub never calls the HTTP glue itself); every resume and
+ * every suspend happens under the hub lock, so no wake-up is lost and no
+ * stream is freed while being resumed (libmicrohttpd never ends a
+ * suspended connection). */
 #include "server/hub.h"
 
 #include <pthread.h>
@@ -14,7 +16,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "server/caller.h"
+#include "server/clock.h"
 #include "server/metrics.h"
+#include "server/server.h"
 #include "server/store.h"
 
 #define RING 8192
@@ -46,6 +51,7 @@ struct stream {
 
 struct hub {
 	struct server *srv;
+	const struct hub_conn_ops *ops; /* the HTTP glue's suspend and resume */
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	struct hub_event ring[RING];
@@ -101,7 +107,7 @@ static void wake_all(struct hub *h, uint64_t older_than_ns)
 	for (struct stream *s = h->streams; s; s = s->next) {
 		if (s->suspended && s->last_write_ns <= older_than_ns) {
 			s->suspended = false;
-			http_resume(s->conn);
+			h->ops->resume(s->conn);
 		}
 	}
 }
@@ -227,7 +233,7 @@ static void fill(struct stream *s)
 	}
 }
 
-static long stream_read(void *p, struct MHD_Connection *conn, uint64_t pos, char *buf, size_t max)
+long hub_stream_read(void *p, struct MHD_Connection *conn, uint64_t pos, char *buf, size_t max)
 {
 	(void)pos;
 	struct stream *s = p;
@@ -250,7 +256,7 @@ static long stream_read(void *p, struct MHD_Connection *conn, uint64_t pos, char
 		put(s, ": keep-alive\n\n", 14);
 	if (s->len == 0) {
 		s->suspended = true;
-		http_suspend(conn);
+		h->ops->suspend(conn);
 		pthread_mutex_unlock(&h->lock);
 		return 0;
 	}
@@ -262,7 +268,7 @@ static long stream_read(void *p, struct MHD_Connection *conn, uint64_t pos, char
 	return (long)n;
 }
 
-static void stream_free(void *p)
+void hub_stream_free(void *p)
 {
 	struct stream *s = p;
 	struct hub *h = s->h;
@@ -279,16 +285,15 @@ static void stream_free(void *p)
 	free(s);
 }
 
-int hub_open_stream(struct hub *h, struct req *r, int64_t last_id)
+void *hub_open_stream(struct hub *h, const struct caller *caller, struct MHD_Connection *conn,
+		      int64_t last_id)
 {
 	struct stream *s = calloc(1, sizeof(*s));
-	if (!s) {
-		reply_problem(r, 503, "Out of memory", NULL);
-		return -1;
-	}
+	if (!s)
+		return NULL;
 	s->h = h;
-	s->conn = r->conn;
-	s->caller = r->caller;
+	s->conn = conn;
+	s->caller = *caller;
 	s->last_write_ns = now_ns();
 	put(s, "retry: 2000\n: connected\n\n", 25);
 	pthread_mutex_lock(&h->lock);
@@ -301,13 +306,7 @@ int hub_open_stream(struct hub *h, struct req *r, int64_t last_id)
 	h->streams = s;
 	pthread_mutex_unlock(&h->lock);
 	metrics_streams(h->srv->metrics, 1);
-	r->event_stream = true;
-	r->stream = s;
-	r->stream_read = stream_read;
-	r->stream_free = stream_free;
-	r->status = 200;
-	r->answered = true;
-	return 0;
+	return s;
 }
 
 /* A stream lives longer than the token that opened it: every few
@@ -328,7 +327,7 @@ static void revoke(struct hub *h, const struct check *bad, size_t nbad)
 			s->revoked = true;
 			if (s->suspended) {
 				s->suspended = false;
-				http_resume(s->conn);
+				h->ops->resume(s->conn);
 			}
 		}
 	}
@@ -389,12 +388,13 @@ static void *heartbeat(void *arg)
 	return NULL;
 }
 
-struct hub *hub_new(struct server *srv)
+struct hub *hub_new(struct server *srv, const struct hub_conn_ops *ops)
 {
 	struct hub *h = calloc(1, sizeof(*h));
 	if (!h)
 		return NULL;
 	h->srv = srv;
+	h->ops = ops;
 	pthread_mutex_init(&h->lock, NULL);
 	pthread_cond_init(&h->wake, NULL);
 	struct store_tx *tx = store_tx_get(srv->store);

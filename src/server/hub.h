@@ -8,15 +8,29 @@
 #ifndef GUICHET_SERVER_HUB_H
 #define GUICHET_SERVER_HUB_H
 
+#include <stddef.h>
 #include <stdint.h>
 
-#include "server/http.h"
+#include "server/caller.h"
 
+struct MHD_Connection;
+struct server;
 struct hub;
 
-/* A hub over srv's store; NULL when out of memory.  Starts the heartbeat
+/* How the hub pauses and wakes the connection of a stream.  The HTTP glue
+ * owns the connections and gives these at hub_new (server.c), so that the
+ * hub never calls into it: a connection is an opaque handle here.  suspend
+ * is called only from the stream's read callback (hub_stream_read), resume
+ * from any thread; both with the hub lock held, so that no wake-up is lost. */
+struct hub_conn_ops {
+	void (*suspend)(struct MHD_Connection *c);
+	void (*resume)(struct MHD_Connection *c);
+};
+
+/* A hub over srv's store, pausing and waking streams through ops (borrowed:
+ * it must outlive the hub); NULL when out of memory.  Starts the heartbeat
  * thread. */
-struct hub *hub_new(struct server *srv);
+struct hub *hub_new(struct server *srv, const struct hub_conn_ops *ops);
 
 /* Stop the heartbeat, end every stream (resuming suspended ones so that
  * libmicrohttpd can close them) and free.  Call before http_stop... and
@@ -27,10 +41,17 @@ void hub_free(struct hub *h);
 /* Load the events committed since the last call and wake the streams. */
 void hub_notify(struct hub *h);
 
-/* Turn r into an event stream for r->caller starting after last_id (from
- * Last-Event-ID or ?after=; -1 = from now).  Returns 0, or -1 with an
- * answer set. */
-int hub_open_stream(struct hub *h, struct req *r, int64_t last_id);
+/* A new event stream on connection conn for caller (copied), starting
+ * after last_id (from Last-Event-ID or ?after=; -1 = from now); NULL when
+ * out of memory.  The connection's reader sends what hub_stream_read
+ * writes, and calls hub_stream_free once when the connection ends (which
+ * frees the stream): the shapes of struct req's stream_read and
+ * stream_free (http.h). */
+void *hub_open_stream(struct hub *h, const struct caller *caller, struct MHD_Connection *conn,
+		      int64_t last_id);
+long hub_stream_read(void *stream, struct MHD_Connection *conn, uint64_t pos, char *buf,
+		     size_t max);
+void hub_stream_free(void *stream);
 
 /* The newest seq the hub knows. */
 int64_t hub_last_seq(struct hub *h);

@@ -38,6 +38,9 @@ static const char USAGE[] =
 	"\n"
 	"Options:\n"
 	"  --data DIR             data directory (default $GUICHETD_DATA or /var/lib/guichetd)\n"
+	"  --store WHERE          the database: DIR or sqlite:DIR (SQLite, default: in --data),\n"
+	"                         postgresql://USER@HOST/DB (password: PGPASSFILE or\n"
+	"                         ?passfile=FILE, 0600; never in the URI); $GUICHETD_STORE\n"
 	"  --listen ADDR          HOST:PORT or [V6]:PORT (default 127.0.0.1:8443; port 0 = any)\n"
 	"  --cert FILE --key FILE TLS certificate chain and key (default: in DIR)\n"
 	"  --insecure-plain-http  plain HTTP on a loopback address (behind a TLS proxy)\n"
@@ -61,14 +64,15 @@ static const char USAGE[] =
 	"  --help, --version\n";
 
 enum {
-	O_DATA = 256, O_LISTEN, O_CERT, O_KEY, O_PLAIN, O_READY, O_THREADS, O_TIMEOUT, O_MAXBODY,
+	O_DATA = 256, O_STORE, O_LISTEN, O_CERT, O_KEY, O_PLAIN, O_READY, O_THREADS, O_TIMEOUT, O_MAXBODY,
 	O_PERIP, O_HEARTBEAT, O_OFFER, O_RETENTION, O_EVRETENTION, O_SIMRATE, O_QUIET, O_DEMO, O_SIMULATE,
 	O_SCALE, O_TIMELINE, O_ROLE, O_NAME, O_SERVICES, O_KEYWORDS, O_SLA, O_NAMES, O_NOPW,
 	O_DAYS, O_HELP, O_VERSION, O_ORIGIN, O_CHATRATE, O_STARTRATE, O_DEMOMAIL,
 };
 
 static const struct option options[] = {
-	{ "data", 1, NULL, O_DATA },           { "listen", 1, NULL, O_LISTEN },
+	{ "data", 1, NULL, O_DATA },           { "store", 1, NULL, O_STORE },
+           { "listen", 1, NULL, O_LISTEN },
 	{ "cert", 1, NULL, O_CERT },           { "key", 1, NULL, O_KEY },
 	{ "insecure-plain-http", 0, NULL, O_PLAIN }, { "ready-file", 1, NULL, O_READY },
 	{ "threads", 1, NULL, O_THREADS },     { "timeout", 1, NULL, O_TIMEOUT },
@@ -138,6 +142,7 @@ static void take(struct cli *c, int o, const char *v)
 	struct server_config *s = &c->cfg;
 	switch (o) {
 	case O_DATA: copy(s->data_dir, sizeof(s->data_dir), v, "data"); break;
+	case O_STORE: copy(s->store, sizeof(s->store), v, "store"); break;
 	case O_LISTEN: copy(s->listen, sizeof(s->listen), v, "listen"); listen_given = true; break;
 	case O_CERT: copy(s->cert_file, sizeof(s->cert_file), v, "cert"); break;
 	case O_KEY: copy(s->key_file, sizeof(s->key_file), v, "key"); break;
@@ -196,7 +201,7 @@ static int cmd_serve(struct cli *c)
 			fprintf(stderr, "guichetd: --demo-mail goes with --demo\n");
 			return 2;
 		}
-		if (demo_mail_prepare(c->cfg.data_dir, c->cfg.demo_scale, c->cfg.demo_timeline,
+		if (demo_mail_prepare(c->cfg.store, c->cfg.data_dir, c->cfg.demo_scale, c->cfg.demo_timeline,
 				      c->cfg.demo_mail, c->cfg.quiet, err, sizeof(err)) < 0) {
 			fprintf(stderr, "guichetd: --demo-mail %s: %s\n", c->cfg.demo_mail, err);
 			return 1;
@@ -212,6 +217,7 @@ static int adm(struct cli *c, int (*fn)(const struct admin_opts *), int npos, co
 		return 2;
 	}
 	c->adm.data_dir = c->cfg.data_dir;
+	c->adm.store = c->cfg.store;
 	c->adm.arg1 = c->npos > 2 ? c->pos[2] : c->npos > 1 ? c->pos[1] : NULL;
 	c->adm.arg2 = c->npos > 3 ? c->pos[3] : NULL;
 	return fn(&c->adm);
@@ -220,6 +226,7 @@ static int adm(struct cli *c, int (*fn)(const struct admin_opts *), int npos, co
 static int cmd_init(struct cli *c)
 {
 	c->adm.data_dir = c->cfg.data_dir;
+	c->adm.store = c->cfg.store;
 	return admin_init(&c->adm);
 }
 
@@ -267,6 +274,8 @@ int main(int argc, char **argv)
 	server_config_init(&c.cfg);
 	const char *env = getenv("GUICHETD_DATA");
 	copy(c.cfg.data_dir, sizeof(c.cfg.data_dir), env && *env ? env : "", "data");
+	env = getenv("GUICHETD_STORE");
+	copy(c.cfg.store, sizeof(c.cfg.store), env && *env ? env : "", "store");
 	int o;
 	/* "-": positional arguments come back in order as option 1 */
 	while ((o = getopt_long(argc, argv, "-", options, NULL)) != -1) {

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "server/caller.h"
 #include "server/handlers.h"
 
 #define STAFF ROLES_STAFF

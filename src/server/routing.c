@@ -14,7 +14,7 @@
 #include "core/classifier.h"
 #include "core/json_bounded.h"
 #include "server/chat.h"
-#include "server/http.h"
+#include "server/clock.h"
 #include "server/hub.h"
 #include "server/store.h"
 #include "core/json_get.h"
@@ -245,7 +245,11 @@ static int route_one(struct routing *rt, struct store_tx *tx, const json_t *w, i
 static void route_pass(struct routing *rt)
 {
 	struct store_tx *tx = store_tx_get(rt->srv->store);
-	if (!tx || tx->ops->begin_write(tx) != STORE_OK)
+	bool leader = false;
+	/* Nodes sharing a store route in turn, never together: the one that
+	 * holds the lead offers, the others wait for it to die (store.h). */
+	if (!tx || tx->ops->lead(tx, &leader) != STORE_OK || !leader ||
+	    tx->ops->begin_write(tx) != STORE_OK)
 		return;
 	json_t *waiting = NULL;
 	bool emitted = false;

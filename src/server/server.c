@@ -18,6 +18,7 @@
 
 #include "core/calendar.h"
 #include "server/audit_batch.h"
+#include "server/clock.h"
 #include "server/demo.h"
 #include "server/http.h"
 #include "server/hub.h"
@@ -30,7 +31,6 @@
 #include "server/tls_cert.h"
 #include "server/web.h"
 
-struct server *the_server;
 static bool log_quiet;
 
 void server_config_init(struct server_config *c)
@@ -206,9 +206,16 @@ static int open_store(struct server *srv)
 		fprintf(stderr, "guichetd: %s\n", err);
 		return -1;
 	}
-	srv->store = store_open(c->data_dir, err, sizeof(err));
+	srv->store = store_open(c->store, c->data_dir, err, sizeof(err));
 	if (!srv->store) {
 		fprintf(stderr, "guichetd: %s\n", err);
+		return -1;
+	}
+	int missing = store_ops_missing(srv->store);
+	if (missing != 0) {
+		fprintf(stderr, "guichetd: the %s store %s\n", store_kind(srv->store),
+			missing < 0 ? "cannot be reached"
+				    : "is not complete in this guichetd yet: serve on SQLite");
 		return -1;
 	}
 	if (c->demo && demo_store_is_empty(srv->store)) {
@@ -229,6 +236,19 @@ static int open_store(struct server *srv)
 	return 0;
 }
 
+/* The hub pauses and wakes its streams' connections through the HTTP
+ * glue, which owns them: told here, so that the hub never calls it. */
+static const struct hub_conn_ops hub_conns = { .suspend = http_suspend, .resume = http_resume };
+
+/* Another node committed events (PostgreSQL's NOTIFY, or the listener's
+ * poll): this node's streams load them and its router looks again. */
+static void store_woken(void *arg)
+{
+	struct server *srv = arg;
+	hub_notify(srv->hub);
+	routing_kick(srv);
+}
+
 static int start_parts(struct server *srv)
 {
 	randombytes_buf(srv->ticket_key, sizeof(srv->ticket_key));
@@ -236,9 +256,10 @@ static int start_parts(struct server *srv)
 	srv->rates = rate_table_new(4096);
 	srv->metrics = srv->rates ? metrics_new(routes_count) : NULL;
 	srv->audit = srv->metrics ? audit_batch_new(srv->store) : NULL;
-	srv->hub = srv->audit ? hub_new(srv) : NULL;
+	srv->hub = srv->audit ? hub_new(srv, &hub_conns) : NULL;
 	srv->routing = srv->hub ? routing_new(srv) : NULL;
-	if (!srv->routing || routing_start(srv->routing) < 0) {
+	if (!srv->routing || routing_start(srv->routing) < 0 ||
+	    store_listen(srv->store, store_woken, srv) < 0) {
 		fprintf(stderr, "guichetd: cannot start (out of memory or threads)\n");
 		return -1;
 	}
@@ -254,6 +275,7 @@ static void stop_parts(struct server *srv, pthread_t *maint)
 	if (maint)
 		pthread_join(*maint, NULL);
 	simulate_stop();
+	store_unlisten(srv->store);
 	routing_stop(srv->routing);
 	hub_stop(srv->hub);
 	http_stop(srv);
@@ -271,7 +293,6 @@ int server_run(struct server_config *cfg)
 	static struct server srv;
 	memset(&srv, 0, sizeof(srv));
 	srv.cfg = *cfg;
-	the_server = &srv;
 	log_quiet = cfg->quiet;
 	sigset_t set;
 	sigemptyset(&set);
@@ -310,6 +331,5 @@ int server_run(struct server_config *cfg)
 	status = 0;
 out:
 	stop_parts(&srv, maint_started ? &maint : NULL);
-	the_server = NULL;
 	return status;
 }

@@ -19,6 +19,7 @@ struct MHD_Daemon;
 
 struct server_config {
 	char data_dir[1024];
+	char store[1024];           /* where the data lives: "" (SQLite in data_dir), postgresql://… */
 	char listen[256];          /* "127.0.0.1:8443", "[::1]:0", "0.0.0.0:443" */
 	char cert_file[1024];      /* PEM chain; empty: data_dir/server.pem */
 	char key_file[1024];       /* PEM key; empty: data_dir/server-key.pem */
@@ -66,10 +67,6 @@ struct server {
 	uint16_t port;             /* the port actually bound */
 	volatile int stopping;
 };
-
-/* The one server of this process (set by server_run), for signal handlers
- * and background threads. */
-extern struct server *the_server;
 
 /* Run until SIGINT/SIGTERM.  Returns 0 or 1 with a message on stderr. */
 int server_run(struct server_config *cfg);

@@ -278,6 +278,10 @@ struct store_ops {
 	int (*routing_candidates)(struct store_tx *tx, int64_t service_id, json_t **agents);
 	/* waiting chats and calls per service: service, channel, waiting */
 	int (*queue_sizes)(struct store_tx *tx, json_t **items);
+	/* true in *leader when this process leads the routing of offers: one
+	 * process at a time among those sharing the store, the lead passing
+	 * to another when its holder dies (SQLite: always, one process) */
+	int (*lead)(struct store_tx *tx, bool *leader);
 	int (*kv_get)(struct store_tx *tx, const char *key, char **value);
 	int (*kv_set)(struct store_tx *tx, const char *key, const char *value);
 
@@ -305,9 +309,12 @@ struct store_tx {
 	struct store *store;
 };
 
-/* Open (creating and migrating) the store in data_dir.  Returns NULL with a
- * message in err.  Free with store_close after every thread is done. */
-struct store *store_open(const char *data_dir, char *err, size_t errlen);
+/* Open (creating and migrating) the store at `where`: a directory or
+ * sqlite:DIR (SQLite), or a postgresql:// URI; NULL or "" for SQLite in
+ * data_dir.  data_dir holds the node's own files (the audit key).
+ * Returns NULL with a message in err.  Free with store_close after every
+ * thread is done. */
+struct store *store_open(const char *where, const char *data_dir, char *err, size_t errlen);
 void store_close(struct store *st);
 
 /* The calling thread's connection to st (opened on first use, closed by
@@ -319,5 +326,21 @@ const char *store_tx_error(struct store_tx *tx);
 
 /* The schema version of an open store. */
 int store_schema_version(struct store *st);
+
+/* Call woken(arg) from a thread of the store's whenever another process
+ * sharing the store may have committed events (PostgreSQL: a NOTIFY, and
+ * once a second at the latest, should one be lost); SQLite, which one
+ * process serves, never.  0, or -1 when the thread cannot start.
+ * store_unlisten stops it (before store_close). */
+int store_listen(struct store *st, void (*woken)(void *arg), void *arg);
+void store_unlisten(struct store *st);
+
+/* How many operations the store's driver does not have yet (a driver
+ * being written: the admin commands work, serving needs them all); -1
+ * when no connection can be had. */
+int store_ops_missing(struct store *st);
+
+/* "sqlite" or "postgresql". */
+const char *store_kind(const struct store *st);
 
 #endif

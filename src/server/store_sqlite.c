@@ -5,19 +5,19 @@
 #include "server/store_sqlite.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
-#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sodium.h>
 
 #include "core/calendar.h"
 #include "core/json_bounded.h"
+#include "server/store_driver.h"
 #include "server/store_schema.h"
 
-struct store {
+struct sq_store {
+	struct store base;       /* first: a store * is an sq_store * */
 	char path[1100];
 	pthread_mutex_t lock;    /* guards conns */
 	struct sqtx *conns;
@@ -25,37 +25,11 @@ struct store {
 	unsigned char audit_key[32];
 };
 
+#define SQS(st) ((struct sq_store *)(st))
+
 const unsigned char *sq_audit_key(struct sqtx *t)
 {
-	return t->base.store->audit_key;
-}
-
-/* Load the audit key, making a new random one (0600) on first start. */
-static int load_audit_key(const char *dir, unsigned char key[32], char *err, size_t errlen)
-{
-	char path[1100];
-	snprintf(path, sizeof(path), "%s/audit.key", dir);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		ssize_t n = read(fd, key, 32);
-		close(fd);
-		if (n == 32)
-			return 0;
-		snprintf(err, errlen, "%s: not a 32-byte key", path);
-		return -1;
-	}
-	randombytes_buf(key, 32);
-	char tmp[1200];
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 || write(fd, key, 32) != 32 || fsync(fd) < 0 || close(fd) < 0 ||
-	    rename(tmp, path) < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	return 0;
+	return SQS(t->base.store)->audit_key;
 }
 
 static int sq_open_conn(const char *path, sqlite3 **out, char *err, size_t errlen)
@@ -124,12 +98,9 @@ static int migrate(sqlite3 *db, char *err, size_t errlen)
 	return 0;
 }
 
-struct store *store_open(const char *data_dir, char *err, size_t errlen)
+static struct store *sq_open(const char *data_dir, const char *key_dir, char *err,
+			     size_t errlen)
 {
-	if (sodium_init() < 0) {
-		snprintf(err, errlen, "libsodium cannot start");
-		return NULL;
-	}
 	/* SQLite counts every allocation under one global mutex unless told
 	 * not to: with a connection per worker thread, that mutex was where
 	 * the threads queued.  Must precede SQLite's initialisation. */
@@ -138,16 +109,17 @@ struct store *store_open(const char *data_dir, char *err, size_t errlen)
 		sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 		configured = true;
 	}
-	struct store *st = calloc(1, sizeof(*st));
+	struct sq_store *st = calloc(1, sizeof(*st));
 	if (!st) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	st->base.driver = &store_sqlite_driver;
 	snprintf(st->path, sizeof(st->path), "%s/guichet.db", data_dir);
 	pthread_mutex_init(&st->lock, NULL);
 	pthread_key_create(&st->key, NULL);
 	sqlite3 *db = NULL;
-	if (load_audit_key(data_dir, st->audit_key, err, errlen) < 0)
+	if (store_audit_key_load(key_dir, st->audit_key, err, errlen) < 0)
 		goto fail;
 	if (sq_open_conn(st->path, &db, err, errlen) < 0)
 		goto fail;
@@ -159,7 +131,7 @@ struct store *store_open(const char *data_dir, char *err, size_t errlen)
 	sqlite3_close(db);
 	if (rc < 0)
 		goto fail;
-	return st;
+	return &st->base;
 fail:
 	pthread_key_delete(st->key);
 	pthread_mutex_destroy(&st->lock);
@@ -175,10 +147,9 @@ static void close_conn(struct sqtx *t)
 	free(t);
 }
 
-void store_close(struct store *st)
+static void sq_close(struct store *base)
 {
-	if (!st)
-		return;
+	struct sq_store *st = SQS(base);
 	struct sqtx *t = st->conns;
 	while (t) {
 		struct sqtx *next = t->next;
@@ -190,8 +161,9 @@ void store_close(struct store *st)
 	free(st);
 }
 
-struct store_tx *store_tx_get(struct store *st)
+static struct store_tx *sq_tx_get(struct store *base)
 {
+	struct sq_store *st = SQS(base);
 	struct sqtx *t = pthread_getspecific(st->key);
 	if (t)
 		return &t->base;
@@ -205,7 +177,7 @@ struct store_tx *store_tx_get(struct store *st)
 		return NULL;
 	}
 	t->base.ops = &sq_ops;
-	t->base.store = st;
+	t->base.store = base;
 	pthread_mutex_lock(&st->lock);
 	t->next = st->conns;
 	st->conns = t;
@@ -214,14 +186,14 @@ struct store_tx *store_tx_get(struct store *st)
 	return &t->base;
 }
 
-const char *store_tx_error(struct store_tx *tx)
+static const char *sq_tx_error(struct store_tx *tx)
 {
 	return SQ(tx)->err;
 }
 
-int store_schema_version(struct store *st)
+static int sq_schema_version(struct store *st)
 {
-	struct store_tx *tx = store_tx_get(st);
+	struct store_tx *tx = sq_tx_get(st);
 	return tx ? user_version(SQ(tx)->db) : -1;
 }
 
@@ -546,50 +518,12 @@ int sq_one(struct sqtx *t, sqlite3_stmt *st, json_t **out)
 	return r == STORE_OK ? STORE_NOT_FOUND : r;
 }
 
-json_t *sq_page(json_t *items, int limit, char *(*key_fn)(const json_t *item))
+/* One process serves a SQLite store: it leads. */
+static int sq_lead(struct store_tx *tx, bool *leader)
 {
-	json_t *page = json_object();
-	char *cursor = NULL;
-	if ((int)json_array_size(items) > limit) {
-		json_array_remove(items, (size_t)limit);
-		cursor = key_fn(json_array_get(items, (size_t)limit - 1));
-	}
-	json_object_set_new(page, "items", items);
-	json_object_set_new(page, "next_cursor", cursor ? json_string(cursor) : json_null());
-	free(cursor);
-	return page;
-}
-
-char *cursor_make(json_t *parts)
-{
-	char *txt = json_bounded_dump(parts);
-	json_decref(parts);
-	if (!txt)
-		return NULL;
-	size_t n = strlen(txt);
-	size_t cap = sodium_base64_encoded_len(n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	char *out = malloc(cap);
-	if (out)
-		sodium_bin2base64(out, cap, (const unsigned char *)txt, n,
-				  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	free(txt);
-	return out;
-}
-
-json_t *cursor_parse(const char *cursor)
-{
-	unsigned char buf[512];
-	size_t n = 0;
-	if (!cursor || strlen(cursor) > 600 ||
-	    sodium_base642bin(buf, sizeof(buf) - 1, cursor, strlen(cursor), NULL, &n, NULL,
-			      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
-		return NULL;
-	json_t *j = json_loadb((const char *)buf, n, 0, NULL);
-	if (!json_is_array(j)) {
-		json_decref(j);
-		return NULL;
-	}
-	return j;
+	(void)tx;
+	*leader = true;
+	return STORE_OK;
 }
 
 const struct store_ops sq_ops = {
@@ -668,6 +602,7 @@ const struct store_ops sq_ops = {
 	.routing_waiting = sq_routing_waiting,
 	.routing_candidates = sq_routing_candidates,
 	.queue_sizes = sq_queue_sizes,
+	.lead = sq_lead,
 	.kv_get = sq_kv_get,
 	.kv_set = sq_kv_set,
 	.template_create = sq_template_create,
@@ -677,4 +612,13 @@ const struct store_ops sq_ops = {
 	.survey_add = sq_survey_add,
 	.monitor_snapshot = sq_monitor_snapshot,
 	.quality_period = sq_quality_period,
+};
+
+const struct store_driver store_sqlite_driver = {
+	.name = "sqlite",
+	.open = sq_open,
+	.close = sq_close,
+	.tx_get = sq_tx_get,
+	.tx_error = sq_tx_error,
+	.schema_version = sq_schema_version,
 };

@@ -7,6 +7,7 @@
 #include <sqlite3.h>
 
 #include "server/store.h"
+#include "server/store_cursor.h"
 
 #define SQ_STMT_CACHE 128
 
@@ -62,15 +63,6 @@ int sq_rows(struct sqtx *t, sqlite3_stmt *st, json_t **items);
 /* One row into *out: STORE_OK, STORE_NOT_FOUND or an error. */
 int sq_one(struct sqtx *t, sqlite3_stmt *st, json_t **out);
 
-/* Build a page {items, next_cursor}: when the array holds limit+1 items the
- * last is dropped and the cursor made from the last kept one by key_fn. */
-json_t *sq_page(json_t *items, int limit, char *(*key_fn)(const json_t *item));
-
-/* Opaque cursors: base64url of a JSON array.  cursor_make takes ownership
- * of parts and returns a malloc'd string; cursor_parse returns a new array
- * or NULL when the cursor is malformed. */
-char *cursor_make(json_t *parts);
-json_t *cursor_parse(const char *cursor);
 
 /* Operations defined in each file, gathered into the ops table. */
 extern const struct store_ops sq_ops;

@@ -148,7 +148,7 @@ int sq_case_list(struct store_tx *tx, const struct case_filter *f, json_t **page
 	int rc = sq_rows(t, st, &items);
 	if (rc != STORE_OK)
 		return rc;
-	*page = sq_page(items, f->limit, f->by_due ? due_cursor : id_cursor);
+	*page = store_page(items, f->limit, f->by_due ? due_cursor : id_cursor);
 	size_t i;
 	json_t *v;
 	json_array_foreach(items, i, v) json_object_del(v, "due_s");

@@ -302,7 +302,7 @@ int sq_citizen_search(struct store_tx *tx, const char *kind, const char *q, cons
 	json_decref(cur);
 	if (rc != STORE_OK)
 		return rc;
-	*page = sq_page(items, limit, name_cursor);
+	*page = store_page(items, limit, name_cursor);
 	size_t i;
 	json_t *v;
 	json_array_foreach(items, i, v) json_object_del(v, "sort_key");
@@ -366,7 +366,7 @@ int sq_citizen_timeline(struct store_tx *tx, int64_t id, const char *cursor, int
 	int rc = sq_rows(t, st, &items);
 	if (rc != STORE_OK)
 		return rc;
-	*page = sq_page(items, limit, timeline_cursor);
+	*page = store_page(items, limit, timeline_cursor);
 	size_t i;
 	json_t *v;
 	json_array_foreach(items, i, v) json_object_del(v, "at_s");

@@ -3,6 +3,7 @@
  * (hash-chained with a keyed BLAKE2b, so that an edit, a deletion or a
  * recomputed chain without the key is detected), and idempotency records. */
 #include "server/store_sqlite.h"
+#include "server/store_audit.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -142,41 +143,6 @@ int sq_events_purge(struct store_tx *tx, int64_t before, int limit, int64_t *n)
 
 /* --- audit -------------------------------------------------------------- */
 
-static void hash_int(crypto_generichash_state *h, int64_t v)
-{
-	unsigned char b[8];
-	for (int i = 0; i < 8; i++)
-		b[i] = (unsigned char)((uint64_t)v >> (8 * i));
-	crypto_generichash_update(h, b, 8);
-}
-
-static void hash_str(crypto_generichash_state *h, const char *s)
-{
-	size_t n = s ? strlen(s) : 0;
-	hash_int(h, (int64_t)n); /* length-prefixed: no two records hash alike by shifting */
-	crypto_generichash_update(h, (const unsigned char *)(s ? s : ""), n);
-}
-
-/* The chained hash of one record, keyed with the data directory's audit key. */
-static void audit_hash(struct sqtx *t, const unsigned char prev[32], int64_t id, int64_t at,
-		       const struct audit_entry *e, unsigned char out[32])
-{
-	crypto_generichash_state h;
-	crypto_generichash_init(&h, sq_audit_key(t), 32, 32);
-	crypto_generichash_update(&h, prev, 32);
-	hash_int(&h, id);
-	hash_int(&h, at);
-	hash_int(&h, e->actor_id);
-	hash_str(&h, e->actor);
-	hash_str(&h, e->action);
-	hash_str(&h, e->target_type);
-	hash_int(&h, e->target_id);
-	hash_int(&h, e->citizen_id);
-	hash_str(&h, e->client_addr);
-	hash_int(&h, e->result);
-	crypto_generichash_final(&h, out, 32);
-}
-
 /* The hash the next record chains to: the newest record's, else the
  * anchor left by a purge, else zeros. */
 static int chain_head(struct sqtx *t, int64_t *last_id, unsigned char head[32])
@@ -230,7 +196,7 @@ int sq_audit_append(struct store_tx *tx, const struct audit_entry *e, int64_t no
 	if (rc != STORE_OK)
 		return rc;
 	int64_t id = last + 1;
-	audit_hash(t, prev, id, now, e, hash);
+	store_audit_hash(sq_audit_key(t), prev, id, now, e, hash);
 	sqlite3_stmt *st = sq_prep(t, "INSERT INTO audit(id, at, actor_id, actor, action, target_type,"
 				      " target_id, citizen_id, client_addr, result, prev_hash, hash)"
 				      " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
@@ -283,7 +249,7 @@ int sq_audit_list(struct store_tx *tx, int64_t citizen_id, const char *actor, co
 	json_t *items = NULL;
 	int rc = sq_rows(t, st, &items);
 	if (rc == STORE_OK)
-		*page = sq_page(items, limit, audit_cursor);
+		*page = store_page(items, limit, audit_cursor);
 	return rc;
 }
 
@@ -346,7 +312,7 @@ int sq_audit_verify(struct store_tx *tx, int64_t *checked, int64_t *bad, char *w
 			.target_id = sqlite3_column_int64(st, 6), .citizen_id = sqlite3_column_int64(st, 7),
 			.client_addr = col_text(st, 8), .result = sqlite3_column_int(st, 9),
 		};
-		audit_hash(t, prev, id, sqlite3_column_int64(st, 1), &e, hash);
+		store_audit_hash(sq_audit_key(t), prev, id, sqlite3_column_int64(st, 1), &e, hash);
 		const char *problem = NULL;
 		if (id != expect_id + 1)
 			problem = "a record is missing before this one";

@@ -11,6 +11,14 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/guichet-test.XXXXXX")
 # Nothing a test runs reads or writes the real home: sessions, the durable
 # outbox and its key, the embedded server all go under $T.
 export XDG_DATA_HOME=$T/xdg-data XDG_STATE_HOME=$T/xdg-state XDG_CONFIG_HOME=$T/xdg-config XDG_CACHE_HOME=$T/xdg-cache
+# On PostgreSQL (tests/run sets GUICHET_TEST_PG to its private cluster for
+# the suites marked "# stores: both"), the suite has a database of its own,
+# which every guichetd it runs (serve and the admin commands) uses.
+if [ -n "${GUICHET_TEST_PG:-}" ]; then
+	GUICHETD_STORE=$("$(dirname "${BASH_SOURCE[0]}")/../pg/cluster" createdb "$GUICHET_TEST_PG" \
+		"$(basename "$0" .sh)_$$") || { echo "not ok 1 - a database for the suite"; exit 1; }
+	export GUICHETD_STORE
+fi
 TAP_N=0
 TAP_FAILED=0
 SERVER_PID=

@@ -1,0 +1,21 @@
+/* Pages and their cursors, the same for every store back end: a cursor is
+ * the sort key of a page's last item, as a JSON array in URL-safe
+ * base64, opaque to clients. */
+#ifndef GUICHET_SERVER_STORE_CURSOR_H
+#define GUICHET_SERVER_STORE_CURSOR_H
+
+#include <jansson.h>
+
+/* {"items": items, "next_cursor": …} from limit+1 rows fetched: the extra
+ * row, when there, is dropped and the cursor made from the last item kept
+ * by key_fn (which returns a malloc'd cursor).  Takes items. */
+json_t *store_page(json_t *items, int limit, char *(*key_fn)(const json_t *item));
+
+/* A cursor from the parts of a sort key (takes parts); malloc'd, NULL when
+ * out of memory. */
+char *cursor_make(json_t *parts);
+
+/* The parts of a cursor (new reference), NULL when it is not one of ours. */
+json_t *cursor_parse(const char *cursor);
+
+#endif

@@ -1,0 +1,18 @@
+/* The store operations the PostgreSQL store implements, one PG_OP(name)
+ * each for pg_##name (store_pg.c builds its table from this list).
+ * guichetd serve refuses a store with one missing (store_ops_missing). */
+PG_OP(service_create) PG_OP(service_list) PG_OP(service_get) PG_OP(service_get_id)
+PG_OP(service_set_sla)
+PG_OP(agent_create) PG_OP(agent_list) PG_OP(agent_get) PG_OP(agent_get_id)
+PG_OP(agent_set_disabled) PG_OP(agent_set_password) PG_OP(agent_set_presence)
+PG_OP(agent_set_skills)
+PG_OP(token_create) PG_OP(token_lookup) PG_OP(token_revoke) PG_OP(agent_service_ids)
+PG_OP(event_append) PG_OP(events_since) PG_OP(event_last_seq) PG_OP(event_purged)
+PG_OP(events_purge)
+PG_OP(audit_append) PG_OP(audit_list) PG_OP(audit_verify) PG_OP(audit_purge)
+PG_OP(idem_claim) PG_OP(idem_finish) PG_OP(idem_release) PG_OP(idem_purge)
+PG_OP(kv_get) PG_OP(kv_set) PG_OP(lead)
+PG_OP(chat_create) PG_OP(chat_get) PG_OP(chat_list) PG_OP(chat_messages) PG_OP(chat_message_add)
+PG_OP(chat_set) PG_OP(chat_queue_position) PG_OP(call_get_ext) PG_OP(call_get) PG_OP(call_create)
+PG_OP(call_set) PG_OP(call_list) PG_OP(routing_waiting) PG_OP(routing_candidates)
+PG_OP(queue_sizes)
