@@ -12,6 +12,7 @@
 #include "server/demo.h"
 #include "server/demo_mail.h"
 #include "server/server.h"
+#include "server/store_migrate.h"
 #include "server/web.h"
 
 static const char USAGE[] =
@@ -35,6 +36,9 @@ static const char USAGE[] =
 	"  token create LOGIN     print a new API token for LOGIN, once (--days N)\n"
 	"  audit verify           check the audit log's hash chain\n"
 	"  audit purge            delete audit records older than --days N (default 365)\n"
+	"  migrate --from sqlite:DIR --to postgresql://…\n"
+	"                         copy a SQLite store into an empty PostgreSQL database\n"
+	"                         (ids, events, audit chain) and check the copy\n"
 	"\n"
 	"Options:\n"
 	"  --data DIR             data directory (default $GUICHETD_DATA or /var/lib/guichetd)\n"
@@ -67,7 +71,7 @@ enum {
 	O_DATA = 256, O_STORE, O_LISTEN, O_CERT, O_KEY, O_PLAIN, O_READY, O_THREADS, O_TIMEOUT, O_MAXBODY,
 	O_PERIP, O_HEARTBEAT, O_OFFER, O_RETENTION, O_EVRETENTION, O_SIMRATE, O_QUIET, O_DEMO, O_SIMULATE,
 	O_SCALE, O_TIMELINE, O_ROLE, O_NAME, O_SERVICES, O_KEYWORDS, O_SLA, O_NAMES, O_NOPW,
-	O_DAYS, O_HELP, O_VERSION, O_ORIGIN, O_CHATRATE, O_STARTRATE, O_DEMOMAIL,
+	O_DAYS, O_HELP, O_VERSION, O_ORIGIN, O_CHATRATE, O_STARTRATE, O_DEMOMAIL, O_FROM, O_TO,
 };
 
 static const struct option options[] = {
@@ -89,6 +93,7 @@ static const struct option options[] = {
 	{ "services", 1, NULL, O_SERVICES },   { "keywords", 1, NULL, O_KEYWORDS },
 	{ "sla", 1, NULL, O_SLA },             { "names", 1, NULL, O_NAMES },
 	{ "no-password", 0, NULL, O_NOPW },    { "days", 1, NULL, O_DAYS },
+	{ "from", 1, NULL, O_FROM },           { "to", 1, NULL, O_TO },
 	{ "help", 0, NULL, O_HELP },           { "version", 0, NULL, O_VERSION },
 	{ NULL, 0, NULL, 0 },
 };
@@ -100,6 +105,7 @@ struct cli {
 	struct admin_opts adm;
 	const char *pos[4];
 	int npos;
+	const char *from, *to; /* guichetd migrate */
 };
 
 /* A bounded positive number, or exit with a message (this is main). */
@@ -143,6 +149,8 @@ static void take(struct cli *c, int o, const char *v)
 	switch (o) {
 	case O_DATA: copy(s->data_dir, sizeof(s->data_dir), v, "data"); break;
 	case O_STORE: copy(s->store, sizeof(s->store), v, "store"); break;
+	case O_FROM: c->from = v; break;
+	case O_TO: c->to = v; break;
 	case O_LISTEN: copy(s->listen, sizeof(s->listen), v, "listen"); listen_given = true; break;
 	case O_CERT: copy(s->cert_file, sizeof(s->cert_file), v, "cert"); break;
 	case O_KEY: copy(s->key_file, sizeof(s->key_file), v, "key"); break;
@@ -230,6 +238,25 @@ static int cmd_init(struct cli *c)
 	return admin_init(&c->adm);
 }
 
+static int cmd_migrate(struct cli *c)
+{
+	char err[1024];
+	const char *from = c->from;
+	if (!from || !c->to) {
+		fputs("usage: guichetd migrate --from sqlite:DIR --to postgresql://…\n", stderr);
+		return 2;
+	}
+	if (strncmp(from, "sqlite:", 7) == 0)
+		from += 7;
+	if (store_migrate(from, c->to, stdout, err, sizeof(err)) < 0) {
+		fprintf(stderr, "guichetd: migrate: %s\n", err);
+		return 1;
+	}
+	printf("guichetd: %s copied into PostgreSQL; give every node the same %s/audit.key\n",
+	       from, from);
+	return 0;
+}
+
 static const struct {
 	const char *cmd, *sub;
 	int (*fn)(const struct admin_opts *);
@@ -257,6 +284,8 @@ static int dispatch(struct cli *c)
 		return cmd_serve(c);
 	if (strcmp(cmd, "init") == 0)
 		return cmd_init(c);
+	if (strcmp(cmd, "migrate") == 0)
+		return cmd_migrate(c);
 	for (size_t i = 0; i < sizeof(admin_cmds) / sizeof(admin_cmds[0]); i++) {
 		if (strcmp(admin_cmds[i].cmd, cmd) != 0 || c->npos < 2 ||
 		    strcmp(admin_cmds[i].sub, c->pos[1]) != 0)

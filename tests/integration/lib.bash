@@ -73,8 +73,26 @@ stop_server() {
 	SERVER_PID=
 }
 
+# pg_db NAME: prints the URI of a new database NAME on the run's cluster
+# (GUICHET_TEST_PG) or on a private one this suite starts and stops.  Its
+# directory is outside $T: the cluster runs as postgres when we are root.
+PG_OWN=
+pg_db() {
+	local cluster=${GUICHET_TEST_PG:-$PG_OWN}
+	if [ -z "$cluster" ]; then
+		PG_OWN=$(mktemp -d "${TMPDIR:-/tmp}/guichet-pg.XXXXXX")
+		cluster=$PG_OWN
+		"$(dirname "${BASH_SOURCE[0]}")/../pg/cluster" start "$cluster" >/dev/null || return 1
+	fi
+	"$(dirname "${BASH_SOURCE[0]}")/../pg/cluster" createdb "$cluster" "$1"
+}
+
 finish() {
 	stop_server
+	if [ -n "$PG_OWN" ]; then
+		"$(dirname "${BASH_SOURCE[0]}")/../pg/cluster" stop "$PG_OWN"
+		rm -rf "$PG_OWN"
+	fi
 	rm -rf "$T"
 	[ "$TAP_FAILED" -eq 0 ]
 	exit $?
