@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/calendar.h"
 #include "core/json_bounded.h"
@@ -136,6 +137,29 @@ fail:
 	return -1;
 }
 
+/* Every node signs the one audit chain with the same key: a node without
+ * one may make it only for a database with no audit record yet, or its
+ * records would break the chain. */
+static int key_fits(PGconn *c, const char *key_dir, char *err, size_t errlen)
+{
+	char path[1100];
+	snprintf(path, sizeof(path), "%s/audit.key", key_dir);
+	if (access(path, F_OK) == 0)
+		return 0;
+	PGresult *r = PQexec(c, "SELECT EXISTS(SELECT 1 FROM audit) OR EXISTS(SELECT 1 FROM audit_anchor)");
+	int rc = 0;
+	if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+		snprintf(err, errlen, "%s", PQerrorMessage(c));
+		rc = -1;
+	} else if (strcmp(PQgetvalue(r, 0, 0), "t") == 0) {
+		snprintf(err, errlen, "%s: missing, and this database already holds an audit chain:"
+				      " copy the key of the nodes that serve it", path);
+		rc = -1;
+	}
+	PQclear(r);
+	return rc;
+}
+
 static struct store *pg_open(const char *uri, const char *key_dir, char *err, size_t errlen)
 {
 	if (has_password(uri, err, errlen))
@@ -150,9 +174,9 @@ static struct store *pg_open(const char *uri, const char *key_dir, char *err, si
 	pthread_mutex_init(&st->lock, NULL);
 	pthread_key_create(&st->key, NULL);
 	PGconn *c = NULL;
-	if (store_audit_key_load(key_dir, st->audit_key, err, errlen) < 0)
-		goto fail;
-	if (!(c = connect_to(uri, err, errlen)) || migrate(c, err, errlen) < 0)
+	if (!(c = connect_to(uri, err, errlen)) || migrate(c, err, errlen) < 0 ||
+	    key_fits(c, key_dir, err, errlen) < 0 ||
+	    store_audit_key_load(key_dir, st->audit_key, err, errlen) < 0)
 		goto fail;
 	PQfinish(c);
 	return &st->base;

@@ -50,6 +50,11 @@ mkdir -m 700 "$KEYLESS"
 head -c 32 /dev/urandom >"$KEYLESS/audit.key"
 expect_match "...and with another key the chain does not verify" \
 	"$("$GUICHETD" audit verify --data "$KEYLESS" --store "$PGURI" 2>&1)" 'TAMPERED'
+mkdir -m 700 "$T/newnode"
+out=$("$GUICHETD" audit verify --data "$T/newnode" --store "$PGURI" 2>&1)
+expect_eq "a new node without the town hall's audit key is refused" "$?" 1
+expect_match "...told which key to copy" "$out" 'copy the key of the nodes'
+check "...and it made no key of its own" test ! -e "$T/newnode/audit.key"
 
 out=$("$GUICHETD" migrate --from "sqlite:$DATA" --to "$PGURI" 2>&1)
 expect_eq "a second copy into a database that holds data is refused" "$?" 1
