@@ -28,6 +28,7 @@
 #include "server/routing.h"
 #include "server/simulate.h"
 #include "server/store.h"
+#include "server/store_audit.h"
 #include "server/tls_cert.h"
 #include "server/web.h"
 
@@ -251,7 +252,17 @@ static void store_woken(void *arg)
 
 static int start_parts(struct server *srv)
 {
-	randombytes_buf(srv->ticket_key, sizeof(srv->ticket_key));
+	/* Derived from the audit key, which every node of a store shares
+	 * (store_audit.h): a stream ticket made by one node opens on any. */
+	unsigned char audit_key[32];
+	char err[512];
+	if (store_audit_key_load(srv->cfg.data_dir, audit_key, err, sizeof(err)) < 0) {
+		fprintf(stderr, "guichetd: %s\n", err);
+		return -1;
+	}
+	crypto_kdf_derive_from_key(srv->ticket_key, sizeof(srv->ticket_key), 1, "tickets_",
+				   audit_key);
+	sodium_memzero(audit_key, sizeof(audit_key));
 	web_csp(&srv->cfg, srv->web_csp, sizeof(srv->web_csp));
 	srv->rates = rate_table_new(4096);
 	srv->metrics = srv->rates ? metrics_new(routes_count) : NULL;

@@ -62,7 +62,7 @@ struct server {
 	struct audit_batch *audit;  /* group commit of read audit records */
 	struct MHD_Daemon *daemon;
 	struct rate_table *rates;   /* public chat limits (rate.h) */
-	unsigned char ticket_key[32]; /* signs event-stream tickets; new each start */
+	unsigned char ticket_key[32]; /* signs event-stream tickets; from the audit key */
 	char web_csp[2400];         /* Content-Security-Policy of the chat page */
 	uint16_t port;             /* the port actually bound */
 	volatile int stopping;

@@ -95,30 +95,4 @@ const char *store_kind(const struct store *st)
 	return st->driver->name;
 }
 
-int store_audit_key_load(const char *dir, unsigned char key[32], char *err, size_t errlen)
-{
-	char path[1100];
-	snprintf(path, sizeof(path), "%s/audit.key", dir);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		ssize_t n = read(fd, key, 32);
-		close(fd);
-		if (n == 32)
-			return 0;
-		snprintf(err, errlen, "%s: not a 32-byte key", path);
-		return -1;
-	}
-	randombytes_buf(key, 32);
-	char tmp[1200];
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 || write(fd, key, 32) != 32 || fsync(fd) < 0 || close(fd) < 0 ||
-	    rename(tmp, path) < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		return -1;
-	}
-	return 0;
-}
 

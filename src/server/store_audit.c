@@ -1,7 +1,11 @@
-/* The audit chain's hash (see store_audit.h). */
+/* The audit chain's hash and its key (see store_audit.h). */
 #include "server/store_audit.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <sodium.h>
 
 static void hash_int(crypto_generichash_state *h, int64_t v)
@@ -36,4 +40,31 @@ void store_audit_hash(const unsigned char key[32], const unsigned char prev[32],
 	hash_str(&h, e->client_addr);
 	hash_int(&h, e->result);
 	crypto_generichash_final(&h, out, 32);
+}
+
+int store_audit_key_load(const char *dir, unsigned char key[32], char *err, size_t errlen)
+{
+	char path[1100];
+	snprintf(path, sizeof(path), "%s/audit.key", dir);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		ssize_t n = read(fd, key, 32);
+		close(fd);
+		if (n == 32)
+			return 0;
+		snprintf(err, errlen, "%s: not a 32-byte key", path);
+		return -1;
+	}
+	randombytes_buf(key, 32);
+	char tmp[1200];
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, key, 32) != 32 || fsync(fd) < 0 || close(fd) < 0 ||
+	    rename(tmp, path) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return 0;
 }

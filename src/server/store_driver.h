@@ -28,9 +28,5 @@ struct store {
 extern const struct store_driver store_sqlite_driver;
 extern const struct store_driver store_pg_driver;
 
-/* The audit key in dir/audit.key, a new random one (0600) made on first
- * use: the HMAC key of the audit chain, kept out of the database it
- * protects.  0, or -1 with a message in err. */
-int store_audit_key_load(const char *dir, unsigned char key[32], char *err, size_t errlen);
 
 #endif

@@ -18,6 +18,7 @@
 
 #include "core/calendar.h"
 #include "core/json_bounded.h"
+#include "server/store_audit.h"
 #include "server/store_driver.h"
 #include "server/store_pg_schema.h"
 

@@ -13,6 +13,7 @@
 
 #include "core/calendar.h"
 #include "core/json_bounded.h"
+#include "server/store_audit.h"
 #include "server/store_driver.h"
 #include "server/store_schema.h"
 
