@@ -73,18 +73,21 @@ stop_server() {
 	SERVER_PID=
 }
 
-# pg_db NAME: prints the URI of a new database NAME on the run's cluster
-# (GUICHET_TEST_PG) or on a private one this suite starts and stops.  Its
-# directory is outside $T: the cluster runs as postgres when we are root.
+# pg_start: a PostgreSQL cluster for this suite's databases: the run's
+# (GUICHET_TEST_PG) or a private one, stopped at exit.  Its directory is
+# outside $T: the cluster runs as postgres when we are root.  Call it in
+# the suite's own shell (not in $(...)), then pg_db NAME prints the URI of
+# a new database NAME.
 PG_OWN=
+PG_CLUSTER=${GUICHET_TEST_PG:-}
+pg_start() {
+	[ -n "$PG_CLUSTER" ] && return 0
+	PG_OWN=$(mktemp -d "${TMPDIR:-/tmp}/guichet-pg.XXXXXX") || return 1
+	PG_CLUSTER=$PG_OWN
+	"$(dirname "${BASH_SOURCE[0]}")/../pg/cluster" start "$PG_CLUSTER" >/dev/null
+}
 pg_db() {
-	local cluster=${GUICHET_TEST_PG:-$PG_OWN}
-	if [ -z "$cluster" ]; then
-		PG_OWN=$(mktemp -d "${TMPDIR:-/tmp}/guichet-pg.XXXXXX")
-		cluster=$PG_OWN
-		"$(dirname "${BASH_SOURCE[0]}")/../pg/cluster" start "$cluster" >/dev/null || return 1
-	fi
-	"$(dirname "${BASH_SOURCE[0]}")/../pg/cluster" createdb "$cluster" "$1"
+	"$(dirname "${BASH_SOURCE[0]}")/../pg/cluster" createdb "$PG_CLUSTER" "$1"
 }
 
 finish() {

@@ -18,7 +18,7 @@ stop_server
 
 SQ_AUDIT=$("$GUICHETD" audit verify --data "$DATA")
 expect_match "the SQLite audit chain is intact" "$SQ_AUDIT" 'intact \([1-9][0-9]* records'
-PGURI=$(pg_db migrate_target) || { not_ok "a PostgreSQL database for the copy"; exit 1; }
+pg_start && PGURI=$(pg_db migrate_target) || { not_ok "a PostgreSQL database for the copy"; exit 1; }
 PGURI2=$(pg_db migrate_refused)
 
 out=$("$GUICHETD" migrate --from "sqlite:$DATA" --to "$PGURI" 2>&1)
