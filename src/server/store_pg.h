@@ -209,4 +209,13 @@ int pg_monitor_satisfaction(struct pgtx *, const struct monitor_query *, json_t 
 int pg_monitor_comments(struct pgtx *, json_t **);
 int pg_quality_period(struct store_tx *, int64_t, int64_t, int64_t, json_t **);
 
+/* store_pg_names.c: the name index.  Write a citizen's words (key NULL:
+ * remove them); the one-word search: *ids gets the page's ids in name
+ * order (limit + 1 at most), or stays NULL when the prefix is too broad
+ * for it; the search of every word (SQLite's full-text path): ids whose
+ * words each query word starts. */
+int pg_names_write(struct pgtx *t, int64_t id, const char *key);
+int pg_names_search(struct pgtx *t, const char *word, const json_t *cur, int limit, json_t **ids);
+int pg_names_match(struct pgtx *t, const char *q, const json_t *cur, int limit, json_t **ids);
+
 #endif

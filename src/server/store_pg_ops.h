@@ -16,3 +16,6 @@ PG_OP(chat_create) PG_OP(chat_get) PG_OP(chat_list) PG_OP(chat_messages) PG_OP(c
 PG_OP(chat_set) PG_OP(chat_queue_position) PG_OP(call_get_ext) PG_OP(call_get) PG_OP(call_create)
 PG_OP(call_set) PG_OP(call_list) PG_OP(routing_waiting) PG_OP(routing_candidates)
 PG_OP(queue_sizes)
+PG_OP(citizen_search) PG_OP(citizen_create) PG_OP(citizen_get) PG_OP(citizen_update)
+PG_OP(citizen_timeline) PG_OP(citizen_surveys) PG_OP(citizen_merge) PG_OP(merge_undo)
+PG_OP(merge_get) PG_OP(survey_add)
