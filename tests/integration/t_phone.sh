@@ -5,8 +5,10 @@
 # guichetd has the direction, the notes, the wrap-up, the case and a
 # duration within a second of sipp's; presence follows the call.  Then a
 # caller who hangs up, a declined call, an unknown number made a citizen,
-# an outgoing call, and baresip killed mid-call: the desk says so, keeps
-# working, reconnects when it is back and closes the call it lost.
+# an outgoing call, a call transferred (blind: baresip's REFER to the
+# caller, whose NOTIFYs say the target answered, then its BYE; the call
+# recorded as transferred), and baresip killed mid-call: the desk says
+# so, keeps working, reconnects when it is back and closes the call it lost.
 . "$(dirname "$0")/lib.bash"
 . "$(dirname "$0")/phone_lib.bash"
 GUICHET=${GUICHET:-$(pwd)/build/guichet}
@@ -169,6 +171,36 @@ g "wrapup rappel" >"$T/r"
 TOKEN=$ALICE req GET "/api/v1/interactions/$(jq -r .result.id "$T/r")" >/dev/null
 expect_eq "...recorded as outgoing, for the citizen with that number" \
 	"$(jbody .direction)/$(jbody .citizen_id)" "out/$CID"
+
+# --- a call transferred -----------------------------------------------------------------------
+# A blind transfer to a line of the service's: baresip sends the caller a
+# REFER to it, the caller's NOTIFYs say the target answered, baresip leaves.
+g "set phone_lines etat-civil=+33145454545,accueil=3939" >/dev/null
+call c6 caller_transferred.xml 0612345678 "Jeanne Martin" -trace_msg -message_file "$T/c6.msg"
+g "phone wait ringing 20" >/dev/null
+g "answer" >/dev/null
+g "phone wait talking 10" >"$T/r"
+XFER_ID=$(jq -r '.result.calls[0].id' "$T/r")
+g "call-transfer etat-civil" >"$T/r"
+expect_eq "call-transfer: the softphone is asked to transfer the call" "$(jq -r .ok "$T/r")" true
+check "...sipp gets a REFER" wait_for 20 grep -q '^refer-to' "$T/c6.log"
+expect_match "...to the line's number, on the softphone's domain" \
+	"$(sed -n 's/^refer-to *//p' "$T/c6.log")" '^<?sip:\+33145454545@127\.0\.0\.1>?$'
+expect_eq "...in the call's dialog" \
+	"$(grep -A12 '^REFER ' "$T/c6.msg" | sed -n 's/^Call-ID: *//p' | head -1 | tr -d '\r')" "$XFER_ID"
+g "phone wait wrapup 20" >"$T/r"
+expect_eq "the transfer done, the call leaves the desk" "$(jq -r '.result.calls | length' "$T/r")" 0
+expect_eq "...and waits for its wrap-up, marked transferred" \
+	"$(jq -r '.result.wrapup.id + " " + .result.wrapup.transferred' "$T/r")" "$XFER_ID etat-civil"
+check "...baresip hung up on the caller after the NOTIFYs (sipp ends well)" wait_for 20 grep -q '^ended' "$T/c6.log"
+check "...sipp's call succeeded" wait "$(cat "$T/c6.pid")"
+g "wrapup orientation" >"$T/r"
+TOKEN=$ALICE req GET "/api/v1/interactions/$(jq -r .result.id "$T/r")" >/dev/null
+expect_eq "...recorded for the citizen, keyed by the SIP Call-ID" \
+	"$(jbody .citizen_id) $(jbody .external_ref)" "$CID sip:$XFER_ID"
+expect_eq "...saying where it was transferred" "$(jbody .summary)" "Appel entrant
+(transféré vers etat-civil)"
+check "...presence back to available" wait_for 10 presence_is available
 
 # --- baresip dies mid-call --------------------------------------------------------------------
 call c5 caller_waits.xml 0612345678 "Jeanne Martin"
