@@ -90,6 +90,26 @@ pg_db() {
 	"$(dirname "${BASH_SOURCE[0]}")/../pg/cluster" createdb "$PG_CLUSTER" "$1"
 }
 
+# store_sql STATEMENTS: run ;-separated SQL statements on the store the
+# suite's guichetd uses (SQLite in $DATA, or GUICHETD_STORE's PostgreSQL
+# database); prints the first column of the last one's first row.
+store_sql() {
+	if [ -n "${GUICHETD_STORE:-}" ]; then
+		psql -X -A -t -q -v ON_ERROR_STOP=1 "$GUICHETD_STORE" -c "$1" | tail -1
+		return
+	fi
+	python3 - "$DATA/guichet.db" "$1" <<'PY'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+row = None
+for s in sys.argv[2].split(';'):
+    if s.strip():
+        row = c.execute(s).fetchone()
+c.commit()
+print('' if row is None else row[0])
+PY
+}
+
 finish() {
 	stop_server
 	if [ -n "$PG_OWN" ]; then

@@ -2,6 +2,7 @@
 # request; each item is the single request it stands for (same answer,
 # same Idempotency-Key, same rights, same audit), the run stops at the
 # first refusal, and a malformed or unbatchable batch does nothing.
+# stores: both (tests/run runs it again on PostgreSQL)
 . "$(dirname "$0")/lib.bash"
 start_server
 

@@ -2,6 +2,7 @@
 # chat, routing offers it to an available agent with the skill, the agent
 # accepts and answers, the answer reaches the citizen's stream, the chat is
 # closed and the survey answered.  Declined or expired offers move on.
+# stores: both (tests/run runs it again on PostgreSQL)
 . "$(dirname "$0")/lib.bash"
 start_server --offer-timeout 2
 ALICE=$(login alice)

@@ -4,6 +4,7 @@
 # agent is writing", the rate limits (429 + Retry-After) and CORS for the
 # origins the administrator allowed.  The page itself runs in a browser in
 # t_chat_browser.sh.
+# stores: both (tests/run runs it again on PostgreSQL)
 . "$(dirname "$0")/lib.bash"
 ORIGIN=https://www.mairie.example
 start_server --chat-origin "$ORIGIN" --chat-rate 6 --chat-start-rate 4

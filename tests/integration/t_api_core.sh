@@ -1,5 +1,6 @@
 # guichetd over real HTTPS: login, roles, citizens, cases (ETag/If-Match,
 # status machine, notes, transfers), idempotency, audit, problem+json.
+# stores: both (tests/run runs it again on PostgreSQL)
 . "$(dirname "$0")/lib.bash"
 start_server
 

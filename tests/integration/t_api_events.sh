@@ -3,6 +3,7 @@
 # what a reader may see is filtered by role and service; keep-alives flow.
 # Events past --events-retention are purged; a resume point whose following
 # events are gone gets 410 with the newest id; ids never go back.
+# stores: both (tests/run runs it again on PostgreSQL)
 . "$(dirname "$0")/lib.bash"
 start_server --heartbeat 1
 ALICE=$(login alice)
@@ -76,20 +77,7 @@ kill "$S5" "$S6" 2>/dev/null
 # Events are made old by moving their time back in the database while
 # guichetd is stopped; the purge at start-up then takes them.
 
-# sql STATEMENTS: run ;-separated statements on the database; prints the
-# first column of the last one's first row.
-sql() {
-	python3 - "$DATA/guichet.db" "$1" <<'PY'
-import sqlite3, sys
-c = sqlite3.connect(sys.argv[1])
-row = None
-for s in sys.argv[2].split(';'):
-    if s.strip():
-        row = c.execute(s).fetchone()
-c.commit()
-print('' if row is None else row[0])
-PY
-}
+sql() { store_sql "$1"; }
 newest() { TOKEN= req GET /healthz >/dev/null && jbody .last_event; }
 MONTH=$((30 * 86400))
 
@@ -161,7 +149,14 @@ expect_eq "...with last_event = the newest id" "$(jbody .last_event)" "$(newest)
 # point older than that is served from the database, every event once,
 # with a purge boundary below it.
 stop_server
-python3 - "$DATA/guichet.db" <<'PY'
+if [ -n "${GUICHETD_STORE:-}" ]; then
+	# PostgreSQL gives seqs from event_tail (store_pg_schema.c)
+	sql "WITH t AS (UPDATE event_tail SET last_seq = last_seq + 6000 RETURNING last_seq)
+	     INSERT INTO events(seq, type, data, staff, at)
+	     SELECT t.last_seq - 6000 + n, 'test.bulk', '{\"n\":' || (n - 1) || '}', 1,
+	            extract(epoch FROM now())::bigint FROM t, generate_series(1, 6000) n" >/dev/null
+else
+	python3 - "$DATA/guichet.db" <<'PY'
 import sqlite3, sys, time
 c = sqlite3.connect(sys.argv[1])
 now = int(time.time())
@@ -169,6 +164,7 @@ c.executemany("INSERT INTO events(type, data_json, staff, at) VALUES('test.bulk'
               (('{"n":%d}' % n, now) for n in range(6000)))
 c.commit()
 PY
+fi
 start_server --heartbeat 1 --events-retention 1
 FROM=$(( $(newest) - 6000 ))
 S9=$(stream "$SOPHIE" "$T/s9" "$FROM")

@@ -1,5 +1,6 @@
 # guichetd's limits: body size (413), header size (431), idle and slow
 # clients cut off while others are served, connections per address (429).
+# stores: both (tests/run runs it again on PostgreSQL)
 . "$(dirname "$0")/lib.bash"
 start_server --timeout 2 --max-body 65536 --max-conn-per-ip 40
 TOKEN=$(login alice)

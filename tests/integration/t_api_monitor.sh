@@ -2,6 +2,7 @@
 # (service level, abandons), commitments and satisfaction move with what
 # happens; a supervisor sets an agent's presence, skills and chats, each
 # audited and told at once on the agent's event stream; an agent may not.
+# stores: both (tests/run runs it again on PostgreSQL)
 . "$(dirname "$0")/lib.bash"
 start_server
 ALICE=$(login alice)

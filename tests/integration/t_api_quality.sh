@@ -3,6 +3,7 @@
 # this month's figures; a service with 1 to 4 survey answers has its
 # satisfaction hidden; nothing personal (names, emails, phones, logins,
 # comments) is ever in the answer.  Then the desk's headless export of it.
+# stores: both (tests/run runs it again on PostgreSQL)
 . "$(dirname "$0")/lib.bash"
 GUICHET=${GUICHET:-$(pwd)/build/guichet}
 start_server --chat-start-rate 100000

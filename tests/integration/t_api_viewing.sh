@@ -1,6 +1,7 @@
 # Collision marks: an agent who opens a case or a citizen's file, or writes
 # in it, is seen by the others (in the answer and as an event); leaving
 # removes the mark; marks name real records only and bad modes are refused.
+# stores: both (tests/run runs it again on PostgreSQL)
 . "$(dirname "$0")/lib.bash"
 start_server
 ALICE=$(login alice)

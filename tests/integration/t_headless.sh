@@ -3,6 +3,7 @@
 # a real guichetd on loopback.  Also the outbox seen from outside: a note
 # written while guichetd is down is kept, and reaches the server exactly
 # once when it is back on the same address.
+# stores: both (tests/run runs it again on PostgreSQL)
 . "$(dirname "$0")/lib.bash"
 GUICHET=${GUICHET:-$(pwd)/build/guichet}
 start_server

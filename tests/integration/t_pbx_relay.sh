@@ -8,6 +8,7 @@
 # Python AMI peer on a free loopback port sends the banner, checks the Login
 # (a wrong secret gets "Response: Error"), then sends the event blocks of the
 # script below, one step each time the test creates the step's file.
+# stores: both (tests/run runs it again on PostgreSQL)
 . "$(dirname "$0")/lib.bash"
 command -v python3 >/dev/null || { echo "1..0 # SKIP python3 is not installed"; exit 0; }
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
