@@ -67,7 +67,7 @@ TEST_LIBS   = $(call pc,libs,$(TEST_PKGS) $(SERVER_PKGS) $(CLIENT_PKGS) $(TUI_PK
 PROGRAMS = $(GUICHETD) $(if $(wildcard src/tui/main.c),$(GUICHET))
 
 .PHONY: all check test demo install uninstall asan valgrind fuzz bench clean deps deps-test \
-	deps-bench unit
+	deps-bench unit scale
 .DEFAULT_GOAL := all
 
 all: deps $(PROGRAMS) po
@@ -211,6 +211,10 @@ $(B)/tests/bench_cache: tests/bench/cache_bench.c $(LIBTUI) $(LIBCLIENT) $(LIBSE
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< \
 		$(LIBTUI) $(LIBCLIENT) $(LIBSERVER) $(LIBCORE) $(TEST_LIBS)
+
+# The scale test: 3 nodes over PostgreSQL, a node killed midway (tests/scale/run).
+scale: deps all
+	@B=$(B) bash tests/scale/run
 
 bench: deps all $(B)/tests/bench_cache
 	@B=$(B) bash tests/bench/run
