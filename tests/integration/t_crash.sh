@@ -7,7 +7,6 @@
 # or queued with "durable": true) must be on the server exactly once at
 # the end, and no note twice.  Prints the figure: runs, runs killed before
 # their end, notes confirmed (of them queued), delivered, duplicated, lost.
-# stores: both (tests/run runs it again on PostgreSQL)
 . "$(dirname "$0")/lib.bash"
 GUICHET=${GUICHET:-$(pwd)/build/guichet}
 case $GUICHET in *build-asan*) POINTS=${CRASH_POINTS:-250} ;; *) POINTS=${CRASH_POINTS:-1000} ;; esac
