@@ -113,10 +113,30 @@ static void stale(struct desk *d);
  * it, and a write made against the old version comes back as a conflict
  * showing the current one.  A note only adds to the history: that is
  * reloaded at once. */
+/* Whether a change to case id may change the worklist (my cases): the
+ * case is mine or is on it.  With thousands of agents hearing of every
+ * case, reading the worklist again at each would be a flood; a note
+ * changes nothing the worklist shows. */
+static bool on_worklist(struct desk *d, const char *type, int64_t id, const json_t *j)
+{
+	if (strcmp(type, "case.note") == 0)
+		return false;
+	const struct store_list *mine = store_list(d->store, "mine");
+	if (!d->login[0] || !mine || strcmp(jtext(j, "assignee"), d->login) == 0)
+		return true;
+	size_t i;
+	const json_t *row;
+	json_array_foreach(mine->items, i, row)
+		if (jint(row, "id") == id)
+			return true;
+	return false;
+}
+
 static void case_event(struct desk *d, const char *type, const json_t *j)
 {
 	int64_t id = jint(j, "id") ? jint(j, "id") : jint(j, "case_id");
-	sync_worklist(d, NULL);
+	if (on_worklist(d, type, id, j))
+		sync_worklist(d, NULL);
 	if (d->case_id != id)
 		return;
 	if (strcmp(type, "case.note") == 0) {

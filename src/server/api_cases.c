@@ -23,9 +23,23 @@ static json_t *case_event_payload(const json_t *c)
 			 json_object_get(c, "version"));
 }
 
-/* Emit type for case id and audit action; reads the case back. */
-static int case_changed(struct req *r, struct store_tx *tx, int64_t id, const char *type,
-			const char *action, int status, json_t **out)
+/* Every agent hears of a case; with --case-events service, only its
+ * service's agents, its assignee and the supervisors (hub.c).  A change
+ * of service or assignee is heard by all: the ones it leaves must hear
+ * it too, and it is rare. */
+static struct event_scope case_scope(const json_t *c, const json_t *before)
+{
+	if (before && (jint(before, "service_id") != jint(c, "service_id") ||
+		       jint(before, "assignee_id") != jint(c, "assignee_id")))
+		return (struct event_scope){ .staff = true };
+	return (struct event_scope){ .staff = true, .service_id = jint(c, "service_id"),
+				     .agent_id = jint(c, "assignee_id") };
+}
+
+/* Emit type for case id and audit action; reads the case back.  before:
+ * the case as it was (NULL for a new one). */
+static int case_changed(struct req *r, struct store_tx *tx, int64_t id, const json_t *before,
+			const char *type, const char *action, int status, json_t **out)
 {
 	json_t *c = NULL;
 	int rc = tx->ops->case_get(tx, id, &c);
@@ -34,7 +48,7 @@ static int case_changed(struct req *r, struct store_tx *tx, int64_t id, const ch
 		return -1;
 	}
 	json_t *ev = case_event_payload(c);
-	struct event_scope scope = { .staff = true };
+	struct event_scope scope = case_scope(c, before);
 	rc = api_emit(r, tx, type, ev, &scope);
 	json_decref(ev);
 	if (rc < 0 || api_audit(r, tx, action, "case", id, jint(c, "citizen_id"), status) < 0) {
@@ -175,7 +189,7 @@ void api_case_create(struct req *r)
 		api_store_error(r, tx, rc);
 		goto out;
 	}
-	if (case_changed(r, tx, id, "case.created", "case.create", 201, &c) < 0)
+	if (case_changed(r, tx, id, NULL, "case.created", "case.create", 201, &c) < 0)
 		goto out;
 	reply_etag(r, jint(c, "version"));
 	api_created(r, "/api/v1/cases", id, api_case_view(r, c));
@@ -356,7 +370,7 @@ void api_case_patch(struct req *r)
 		api_store_error(r, tx, rc);
 		goto out;
 	}
-	if (case_changed(r, tx, id, "case.updated", "case.update", 200, &c) < 0)
+	if (case_changed(r, tx, id, cur, "case.updated", "case.update", 200, &c) < 0)
 		goto out;
 	reply_etag(r, jint(c, "version"));
 	reply_json(r, 200, api_case_view(r, c));
@@ -387,7 +401,7 @@ void api_case_note(struct req *r)
 	json_t *ev = json_pack("{sIsOsOsI}", "case_id", (json_int_t)id, "ref",
 			       json_object_get(c, "ref"), "service", json_object_get(c, "service"),
 			       "note_id", (json_int_t)ev_id);
-	struct event_scope scope = { .staff = true };
+	struct event_scope scope = case_scope(c, NULL);
 	rc = api_emit(r, tx, "case.note", ev, &scope);
 	json_decref(ev);
 	if (rc < 0 || api_audit(r, tx, "case.note", "case", id, jint(c, "citizen_id"), 201) < 0)
@@ -465,7 +479,7 @@ void api_case_transfer(struct req *r)
 		api_store_error(r, tx, rc);
 		goto out;
 	}
-	if (case_changed(r, tx, id, "case.transferred", "case.transfer", 200, &c) < 0)
+	if (case_changed(r, tx, id, cur, "case.transferred", "case.transfer", 200, &c) < 0)
 		goto out;
 	reply_etag(r, jint(c, "version"));
 	reply_json(r, 200, api_case_view(r, c));

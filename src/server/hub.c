@@ -101,6 +101,54 @@ static void load_new(struct hub *h)
 	}
 }
 
+/* A staff event that names a service or an agent (a case's) is for every
+ * agent, unless the server says such events go to the ones named only
+ * (--case-events service). */
+static bool visible(const struct stream *s, int64_t service_id, int64_t agent_id, int64_t chat_id,
+		    bool staff, bool is_public)
+{
+	const struct caller *c = &s->caller;
+	if (c->role == ROLE_PUBLIC)
+		return is_public && chat_id == c->chat_id;
+	if (c->role & ROLES_SUPERVISION)
+		return true;
+	if (staff && (!s->h->srv->cfg.case_events_by_service || (!service_id && !agent_id)))
+		return true;
+	if (agent_id && agent_id == c->agent_id)
+		return true;
+	return service_id && caller_in_service(c, service_id);
+}
+
+/* Whether suspended stream s may see one of the events loaded since it
+ * last read (lock held).  When it may see none, it moves past them while
+ * still suspended: with thousands of streams spread over many services, a
+ * write wakes only the few that see it, not every connection of the node.
+ * A gap the ring no longer holds is news: fill() reads it from the store. */
+static bool has_news(struct hub *h, struct stream *s)
+{
+	if (h->loaded - s->last_seq > RING - 16)
+		return true;
+	for (int64_t seq = s->last_seq + 1; seq <= h->loaded; seq++) {
+		const struct hub_event *e = slot(h, seq);
+		if (e->seq != seq ||
+		    visible(s, e->service_id, e->agent_id, e->chat_id, e->staff, e->is_public))
+			return true;
+	}
+	s->last_seq = h->loaded;
+	return false;
+}
+
+/* Resume the suspended streams that have something to read (lock held). */
+static void wake_seeing(struct hub *h)
+{
+	for (struct stream *s = h->streams; s; s = s->next) {
+		if (s->suspended && has_news(h, s)) {
+			s->suspended = false;
+			h->ops->resume(s->conn);
+		}
+	}
+}
+
 /* Resume every suspended stream (lock held). */
 static void wake_all(struct hub *h, uint64_t older_than_ns)
 {
@@ -118,7 +166,7 @@ void hub_notify(struct hub *h)
 		return;
 	pthread_mutex_lock(&h->lock);
 	load_new(h);
-	wake_all(h, UINT64_MAX);
+	wake_seeing(h);
 	pthread_mutex_unlock(&h->lock);
 }
 
@@ -128,20 +176,6 @@ int64_t hub_last_seq(struct hub *h)
 	int64_t v = h->loaded;
 	pthread_mutex_unlock(&h->lock);
 	return v;
-}
-
-static bool visible(const struct caller *c, int64_t service_id, int64_t agent_id, int64_t chat_id,
-		    bool staff, bool is_public)
-{
-	if (c->role == ROLE_PUBLIC)
-		return is_public && chat_id == c->chat_id;
-	if (c->role & ROLES_SUPERVISION)
-		return true;
-	if (staff)
-		return true;
-	if (agent_id && agent_id == c->agent_id)
-		return true;
-	return service_id && caller_in_service(c, service_id);
 }
 
 static int put(struct stream *s, const char *text, size_t n)
@@ -199,7 +233,7 @@ static int fill_from_store(struct stream *s)
 	json_t *e;
 	json_array_foreach(items, i, e) {
 		int64_t seq = json_integer_value(json_object_get(e, "seq"));
-		if (visible(&s->caller, json_integer_value(json_object_get(e, "service_id")),
+		if (visible(s, json_integer_value(json_object_get(e, "service_id")),
 			    json_integer_value(json_object_get(e, "agent_id")),
 			    json_integer_value(json_object_get(e, "chat_id")),
 			    json_integer_value(json_object_get(e, "staff")),
@@ -227,7 +261,7 @@ static void fill(struct stream *s)
 				return;
 			continue;
 		}
-		if (visible(&s->caller, e->service_id, e->agent_id, e->chat_id, e->staff, e->is_public))
+		if (visible(s, e->service_id, e->agent_id, e->chat_id, e->staff, e->is_public))
 			put_event(s, e->seq, e->type, e->data);
 		s->last_seq++;
 	}

@@ -29,7 +29,8 @@ static const char USAGE[] =
 	"                         MAILDIR/notmuch-config); --simulate delivers new mail\n"
 	"  init                   create a data directory, its database and a private CA\n"
 	"  agent add LOGIN        add an agent (--role, --name, --services; password asked\n"
-	"                         on the terminal or read from standard input)\n"
+	"                         on the terminal or read from standard input;\n"
+	"                         --no-password: it logs in with a token only)\n"
 	"  agent list | agent disable LOGIN | agent enable LOGIN\n"
 	"  service add SLUG NAME  add a service (--keywords w1,w2 --sla JSON)\n"
 	"  service list | service sla SLUG JSON\n"
@@ -54,6 +55,9 @@ static const char USAGE[] =
 	"  --max-body BYTES       request body limit (default 1048576)\n"
 	"  --max-conn-per-ip N    connections from one address (default 256)\n"
 	"  --heartbeat S          event-stream keep-alive period (default 15)\n"
+	"  --case-events WHO      who hears of a case's changes and notes: all (every\n"
+	"                         agent, the default) or service (the case's service,\n"
+	"                         its assignee, supervisors: for thousands of agents)\n"
 	"  --offer-timeout S      seconds an agent has to take an offer (default 20)\n"
 	"  --audit-retention D    days of audit log kept (default 365)\n"
 	"  --events-retention H   hours of event history kept for resuming streams\n"
@@ -71,7 +75,7 @@ enum {
 	O_DATA = 256, O_STORE, O_LISTEN, O_CERT, O_KEY, O_PLAIN, O_READY, O_THREADS, O_TIMEOUT, O_MAXBODY,
 	O_PERIP, O_HEARTBEAT, O_OFFER, O_RETENTION, O_EVRETENTION, O_SIMRATE, O_QUIET, O_DEMO, O_SIMULATE,
 	O_SCALE, O_TIMELINE, O_ROLE, O_NAME, O_SERVICES, O_KEYWORDS, O_SLA, O_NAMES, O_NOPW,
-	O_DAYS, O_HELP, O_VERSION, O_ORIGIN, O_CHATRATE, O_STARTRATE, O_DEMOMAIL, O_FROM, O_TO,
+	O_DAYS, O_CASEEVENTS, O_HELP, O_VERSION, O_ORIGIN, O_CHATRATE, O_STARTRATE, O_DEMOMAIL, O_FROM, O_TO,
 };
 
 static const struct option options[] = {
@@ -83,7 +87,7 @@ static const struct option options[] = {
 	{ "max-body", 1, NULL, O_MAXBODY },    { "max-conn-per-ip", 1, NULL, O_PERIP },
 	{ "heartbeat", 1, NULL, O_HEARTBEAT }, { "offer-timeout", 1, NULL, O_OFFER },
 	{ "audit-retention", 1, NULL, O_RETENTION }, { "simulate-rate", 1, NULL, O_SIMRATE },
-	{ "events-retention", 1, NULL, O_EVRETENTION },
+	{ "events-retention", 1, NULL, O_EVRETENTION }, { "case-events", 1, NULL, O_CASEEVENTS },
 	{ "chat-origin", 1, NULL, O_ORIGIN },  { "chat-rate", 1, NULL, O_CHATRATE },
 	{ "chat-start-rate", 1, NULL, O_STARTRATE },
 	{ "quiet", 0, NULL, O_QUIET },         { "demo", 0, NULL, O_DEMO },
@@ -118,6 +122,15 @@ static long number(const char *opt, const char *v, long lo, long hi)
 		exit(2);
 	}
 	return n;
+}
+
+static bool case_events(const char *v)
+{
+	if (strcmp(v, "all") != 0 && strcmp(v, "service") != 0) {
+		fprintf(stderr, "guichetd: --case-events takes all or service\n");
+		exit(2);
+	}
+	return strcmp(v, "service") == 0;
 }
 
 static void copy(char *dst, size_t n, const char *src, const char *opt)
@@ -167,6 +180,7 @@ static void take(struct cli *c, int o, const char *v)
 		s->events_retention_hours = (unsigned)number("events-retention", v, 0, 876000);
 		break;
 	case O_SIMRATE: s->simulate_rate = strtod(v, NULL); break;
+	case O_CASEEVENTS: s->case_events_by_service = case_events(v); break;
 	case O_ORIGIN: add_origin(s, v); break;
 	case O_CHATRATE: s->chat_msgs_per_min = (unsigned)number("chat-rate", v, 1, 6000); break;
 	case O_STARTRATE:

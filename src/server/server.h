@@ -38,6 +38,11 @@ struct server_config {
 	size_t max_body;           /* bytes */
 	size_t max_header;         /* bytes: memory for one request's headers */
 	unsigned heartbeat_s;      /* event-stream keep-alive period */
+	/* Case events to the case's service, its assignee and supervisors
+	 * only (--case-events service), not to every agent: for bodies of
+	 * thousands of agents, where every desk hearing every note is load
+	 * and more than an agent needs to know. */
+	bool case_events_by_service;
 	unsigned offer_timeout_s;  /* a routed offer not accepted in time moves on */
 	unsigned audit_retention_days;
 	unsigned events_retention_hours; /* events older are purged; 0: kept forever */
