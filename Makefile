@@ -212,8 +212,15 @@ $(B)/tests/bench_cache: tests/bench/cache_bench.c $(LIBTUI) $(LIBCLIENT) $(LIBSE
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< \
 		$(LIBTUI) $(LIBCLIENT) $(LIBSERVER) $(LIBCORE) $(TEST_LIBS)
 
-# The scale test: 3 nodes over PostgreSQL, a node killed midway (tests/scale/run).
-scale: deps all
+# The scale test: 3 nodes over PostgreSQL, a node killed midway (tests/scale/run);
+# its load is a C program of its own (libcurl multi), so that the client is
+# not what is measured.
+$(B)/scale-load: tests/scale/load.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(WARN) -D_GNU_SOURCE $(call pc,cflags,libcurl jansson) $(CFLAGS) $(LDFLAGS) -o $@ $< \
+		$(call pc,libs,libcurl jansson) -lm
+
+scale: deps all $(B)/scale-load
 	@B=$(B) bash tests/scale/run
 
 bench: deps all $(B)/tests/bench_cache
