@@ -258,25 +258,34 @@ void api_case_get(struct req *r)
 	reply_json(r, 200, api_case_view(r, c));
 }
 
+/* A case's history, newest first, in pages of up to 500 (the default: a
+ * client that does not page sees what it always saw). */
 void api_case_events(struct req *r)
 {
-	struct store_tx *tx = api_tx(r);
+	int limit;
+	const char *cursor;
+	struct store_tx *tx;
 	int64_t id;
-	if (!tx || api_begin_read(r, tx) < 0)
+	if (req_page(r, 500, 500, &limit, &cursor) < 0 || !(tx = api_tx(r)) ||
+	    api_begin_read(r, tx) < 0)
 		return;
-	json_t *c = load_case_in_scope(r, tx, &id), *items = NULL;
+	json_t *c = load_case_in_scope(r, tx, &id), *page = NULL;
 	if (!c)
 		return;
-	int rc = tx->ops->case_events(tx, id, &items);
+	int rc = tx->ops->case_events(tx, id, cursor, limit, &page);
+	if (rc == STORE_INVALID) {
+		reply_problem(r, 400, "Bad cursor", "the cursor is not one this server gave");
+		goto out;
+	}
 	if (rc != STORE_OK) {
 		api_store_error(r, tx, rc);
 		goto out;
 	}
 	if (api_audit_read(r, tx, "case.events", "case", id, jint(c, "citizen_id"), 200) < 0) {
-		json_decref(items);
+		json_decref(page);
 		goto out;
 	}
-	reply_json(r, 200, json_pack("{soso}", "items", items, "next_cursor", json_null()));
+	reply_json(r, 200, page);
 out:
 	json_decref(c);
 }

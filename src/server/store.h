@@ -173,7 +173,10 @@ struct store_ops {
 	/* data is consumed: the store takes the reference (NULL allowed) */
 	int (*case_event_add)(struct store_tx *tx, int64_t case_id, const char *kind,
 			      int64_t agent_id, json_t *data, int64_t now, int64_t *id);
-	int (*case_events)(struct store_tx *tx, int64_t case_id, json_t **items);
+	/* a case's history, newest first, a page of limit; *page as for
+	 * citizen_timeline; STORE_INVALID: a cursor that is not ours */
+	int (*case_events)(struct store_tx *tx, int64_t case_id, const char *cursor, int limit,
+			   json_t **page);
 
 	/* --- interactions ---------------------------------------------------- */
 	int (*interaction_create)(struct store_tx *tx, const json_t *i, int64_t agent_id,

@@ -53,3 +53,33 @@ json_t *cursor_parse(const char *cursor)
 	}
 	return j;
 }
+
+int case_events_cursor(const char *cursor, int64_t *at, int64_t *id)
+{
+	if (!cursor)
+		return 0;
+	json_t *cur = cursor_parse(cursor);
+	json_t *a = json_array_get(cur, 0), *i = json_array_get(cur, 1);
+	int ok = json_array_size(cur) == 2 && json_is_integer(a) && json_is_integer(i);
+	if (ok) {
+		*at = json_integer_value(a);
+		*id = json_integer_value(i);
+	}
+	json_decref(cur);
+	return ok ? 1 : -1;
+}
+
+static char *case_event_key(const json_t *item)
+{
+	return cursor_make(json_pack("[II]", json_integer_value(json_object_get(item, "at_s")),
+				     json_integer_value(json_object_get(item, "id"))));
+}
+
+json_t *case_events_page(json_t *items, int limit)
+{
+	json_t *page = store_page(items, limit, case_event_key);
+	size_t i;
+	json_t *v;
+	json_array_foreach(items, i, v) json_object_del(v, "at_s");
+	return page;
+}

@@ -163,7 +163,7 @@ int pg_case_get_ref(struct store_tx *, const char *, json_t **);
 int pg_case_update(struct store_tx *, int64_t, int64_t, const json_t *, int64_t);
 int pg_case_event_add(struct store_tx *, int64_t, const char *, int64_t, json_t *, int64_t,
 		      int64_t *);
-int pg_case_events(struct store_tx *, int64_t, json_t **);
+int pg_case_events(struct store_tx *, int64_t, const char *, int, json_t **);
 int pg_interaction_create(struct store_tx *, const json_t *, int64_t, int64_t, int64_t *);
 int pg_interaction_get(struct store_tx *, int64_t, json_t **);
 int pg_interaction_find_ref(struct store_tx *, const char *, const char *, json_t **);

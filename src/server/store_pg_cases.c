@@ -8,6 +8,7 @@
  * only "WHERE version = the one read", which PostgreSQL re-checks on the
  * committed row when another transaction changed it first. */
 #include "server/store_pg.h"
+#include "server/store_cursor.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -238,14 +239,37 @@ int pg_case_event_add(struct store_tx *tx, int64_t case_id, const char *kind, in
 	return rc;
 }
 
-int pg_case_events(struct store_tx *tx, int64_t case_id, json_t **items)
+int pg_case_events(struct store_tx *tx, int64_t case_id, const char *cursor, int limit,
+		   json_t **page)
 {
+	struct pgtx *t = PGT(tx);
+	int64_t at, id;
+	int has = case_events_cursor(cursor, &at, &id);
+	if (has < 0) {
+		snprintf(t->err, sizeof(t->err), "bad cursor");
+		return STORE_INVALID;
+	}
 	struct pg_args a = { 0 };
 	pg_arg_int(&a, case_id);
-	return pg_rows(PGT(tx), "SELECT e.id, e.kind, a.login AS agent, e.data_json, e.at"
-				" FROM case_events e LEFT JOIN agents a ON a.id = e.agent_id"
-				" WHERE e.case_id = $1 ORDER BY e.at DESC, e.id DESC LIMIT 500",
-		       &a, items);
+	if (has) {
+		pg_arg_int(&a, at);
+		pg_arg_int(&a, id);
+	} else {
+		pg_arg_text(&a, NULL);
+		pg_arg_text(&a, NULL);
+	}
+	pg_arg_int(&a, limit + 1);
+	json_t *items = NULL;
+	int rc = pg_rows(t, "SELECT e.id, e.kind, a.login AS agent, e.data_json, e.at, e.at AS at_s"
+			    " FROM case_events e LEFT JOIN agents a ON a.id = e.agent_id"
+			    " WHERE e.case_id = $1 AND ($2::bigint IS NULL OR e.at < $2 OR"
+			    "  (e.at = $2 AND e.id < $3::bigint))"
+			    " ORDER BY e.at DESC, e.id DESC LIMIT $4",
+			 &a, &items);
+	if (rc != STORE_OK)
+		return rc;
+	*page = case_events_page(items, limit);
+	return STORE_OK;
 }
 
 int pg_interaction_create(struct store_tx *tx, const json_t *i, int64_t agent_id, int64_t now,

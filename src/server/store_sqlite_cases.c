@@ -1,6 +1,7 @@
 /* SQLite store: cases (with their yearly references and their events:
  * notes, status changes, transfers) and interactions. */
 #include "server/store_sqlite.h"
+#include "server/store_cursor.h"
 
 #include <string.h>
 
@@ -251,15 +252,36 @@ int sq_case_event_add(struct store_tx *tx, int64_t case_id, const char *kind, in
 	return rc;
 }
 
-int sq_case_events(struct store_tx *tx, int64_t case_id, json_t **items)
+int sq_case_events(struct store_tx *tx, int64_t case_id, const char *cursor, int limit,
+		   json_t **page)
 {
-	sqlite3_stmt *st = sq_prep(SQ(tx), "SELECT e.id, e.kind, a.login AS agent, e.data_json, e.at"
-					   " FROM case_events e LEFT JOIN agents a ON a.id = e.agent_id"
-					   " WHERE e.case_id = ? ORDER BY e.at DESC, e.id DESC LIMIT 500");
+	struct sqtx *t = SQ(tx);
+	int64_t at, id;
+	int has = case_events_cursor(cursor, &at, &id);
+	if (has < 0) {
+		snprintf(t->err, sizeof(t->err), "bad cursor");
+		return STORE_INVALID;
+	}
+	sqlite3_stmt *st = sq_prep(t, "SELECT e.id, e.kind, a.login AS agent, e.data_json, e.at,"
+				      " e.at AS at_s FROM case_events e"
+				      " LEFT JOIN agents a ON a.id = e.agent_id"
+				      " WHERE e.case_id = ?1 AND (?2 IS NULL OR e.at < ?2 OR"
+				      "  (e.at = ?2 AND e.id < ?3))"
+				      " ORDER BY e.at DESC, e.id DESC LIMIT ?4");
 	if (!st)
 		return STORE_ERROR;
 	sqlite3_bind_int64(st, 1, case_id);
-	return sq_rows(SQ(tx), st, items);
+	if (has) {
+		sqlite3_bind_int64(st, 2, at);
+		sqlite3_bind_int64(st, 3, id);
+	}
+	sqlite3_bind_int(st, 4, limit + 1);
+	json_t *items = NULL;
+	int rc = sq_rows(t, st, &items);
+	if (rc != STORE_OK)
+		return rc;
+	*page = case_events_page(items, limit);
+	return STORE_OK;
 }
 
 int sq_interaction_create(struct store_tx *tx, const json_t *i, int64_t agent_id, int64_t now,

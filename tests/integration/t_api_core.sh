@@ -116,6 +116,24 @@ expect_eq "...nor read its history" "$(req GET /api/v1/cases/$CASE/events)" 403
 TOKEN=$SOPHIE
 expect_eq "the supervisor sees the transfer in the history" \
 	"$(req GET /api/v1/cases/$CASE/events >/dev/null; jbody '[.items[] | select(.kind=="transfer")][0].data.to_service')" urbanisme
+# A case's history pages like the timeline: notes written in the same
+# second are told apart by id, each comes once, newest first.
+for i in 1 2 3 4 5; do jreq POST /api/v1/cases/$CASE/notes "{\"text\":\"suivi $i\"}" >/dev/null; done
+req GET /api/v1/cases/$CASE/events >/dev/null
+ALL=$(jbody '[.items[].id] | join(" ")')
+expect_eq "the whole history fits the default page" "$(jbody '.next_cursor'),$(jbody '.items | length > 6')" null,true
+PAGED= CUR=
+for _ in $(seq 50); do
+	req GET "/api/v1/cases/$CASE/events?limit=2${CUR:+&cursor=$CUR}" >/dev/null
+	PAGED="$PAGED $(jbody '[.items[].id] | join(" ")')"
+	CUR=$(jbody '.next_cursor // empty')
+	[ -z "$CUR" ] && break
+done
+expect_eq "paging through a case's history gives every event once, newest first" "$(echo $PAGED)" "$ALL"
+expect_eq "a page of a case's history holds the limit" \
+	"$(req GET "/api/v1/cases/$CASE/events?limit=2" >/dev/null; jbody '.items | length')" 2
+expect_eq "a forged cursor is 400" "$(req GET "/api/v1/cases/$CASE/events?cursor=WzFd")" 400
+expect_eq "a limit over 500 is 400" "$(req GET "/api/v1/cases/$CASE/events?limit=501")" 400
 expect_eq "the work list sorts by due date" "$(req GET '/api/v1/cases?assignee=me&limit=5')" 200
 TOKEN=$ALICE
 expect_eq "alice's work list" "$(req GET '/api/v1/cases?assignee=me&status=active&limit=5')" 200

@@ -720,12 +720,10 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *arg)
 	return on_write_data(data, size, nmemb, w);
 }
 
-/* The note ids of one case's history, read from the first node that
- * answers; into a json array (new reference) or NULL. */
-static json_t *case_notes(struct run *r, int64_t case_id)
+/* GET path from the first node that answers 200; its JSON (new
+ * reference) or NULL. */
+static json_t *get_json(struct run *r, const char *path)
 {
-	char path[64];
-	snprintf(path, sizeof(path), "/api/v1/cases/%lld/events", (long long)case_id);
 	for (int k = 0; k < r->nnodes; k++) {
 		struct write buf = { 0 };
 		CURL *e = easy_for(r, &r->nodes[k], path, NULL);
@@ -741,13 +739,36 @@ static json_t *case_notes(struct run *r, int64_t case_id)
 		curl_slist_free_all(h);
 		json_t *j = status == 200 && buf.resp ? json_loads(buf.resp, 0, NULL) : NULL;
 		free(buf.resp);
-		json_t *items = json_incref(json_object_get(j, "items"));
+		if (json_is_object(j))
+			return j;
 		json_decref(j);
-		if (json_is_array(items))
-			return items;
-		json_decref(items);
 	}
 	return NULL;
+}
+
+/* One case's whole history, page after page; a json array (new
+ * reference) or NULL when a page could not be read. */
+static json_t *case_notes(struct run *r, int64_t case_id)
+{
+	char path[1024];
+	json_t *all = json_array();
+	const char *cursor = NULL;
+	json_t *j = NULL;
+	do {
+		snprintf(path, sizeof(path), "/api/v1/cases/%lld/events%s%s", (long long)case_id,
+			 cursor ? "?cursor=" : "", cursor ? cursor : "");
+		json_t *next = get_json(r, path);
+		json_decref(j); /* after the path was made from its cursor */
+		if (!(j = next) || !json_is_array(json_object_get(j, "items"))) {
+			json_decref(j);
+			json_decref(all);
+			return NULL;
+		}
+		json_array_extend(all, json_object_get(j, "items"));
+		cursor = json_string_value(json_object_get(j, "next_cursor"));
+	} while (cursor);
+	json_decref(j);
+	return all;
 }
 
 static long found_afterwards(struct run *r)
