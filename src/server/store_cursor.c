@@ -54,7 +54,7 @@ json_t *cursor_parse(const char *cursor)
 	return j;
 }
 
-int case_events_cursor(const char *cursor, int64_t *at, int64_t *id)
+int cursor_at_id(const char *cursor, int64_t *at, int64_t *id)
 {
 	if (!cursor)
 		return 0;
@@ -69,15 +69,15 @@ int case_events_cursor(const char *cursor, int64_t *at, int64_t *id)
 	return ok ? 1 : -1;
 }
 
-static char *case_event_key(const json_t *item)
+static char *at_id_key(const json_t *item)
 {
 	return cursor_make(json_pack("[II]", json_integer_value(json_object_get(item, "at_s")),
 				     json_integer_value(json_object_get(item, "id"))));
 }
 
-json_t *case_events_page(json_t *items, int limit)
+json_t *store_page_at_id(json_t *items, int limit)
 {
-	json_t *page = store_page(items, limit, case_event_key);
+	json_t *page = store_page(items, limit, at_id_key);
 	size_t i;
 	json_t *v;
 	json_array_foreach(items, i, v) json_object_del(v, "at_s");

@@ -19,13 +19,13 @@ char *cursor_make(json_t *parts);
 /* The parts of a cursor (new reference), NULL when it is not one of ours. */
 json_t *cursor_parse(const char *cursor);
 
-/* A case's history is paged on (at, id), newest first.  The key in a
- * cursor: 1 and *at, *id filled; 0 when cursor is NULL (the first page);
+/* Lists paged newest first on (at, id) (a case's history): the key in a
+ * cursor, 1 and *at, *id filled; 0 when cursor is NULL (the first page);
  * -1 when it is not one of ours. */
-int case_events_cursor(const char *cursor, int64_t *at, int64_t *id);
+int cursor_at_id(const char *cursor, int64_t *at, int64_t *id);
 
-/* The page from limit+1 rows that carry at_s (epoch seconds, dropped
- * here); takes items. */
-json_t *case_events_page(json_t *items, int limit);
+/* Such a page from limit+1 rows that carry at_s (epoch seconds, dropped
+ * here) and id; takes items. */
+json_t *store_page_at_id(json_t *items, int limit);
 
 #endif

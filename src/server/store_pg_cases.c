@@ -244,7 +244,7 @@ int pg_case_events(struct store_tx *tx, int64_t case_id, const char *cursor, int
 {
 	struct pgtx *t = PGT(tx);
 	int64_t at, id;
-	int has = case_events_cursor(cursor, &at, &id);
+	int has = cursor_at_id(cursor, &at, &id);
 	if (has < 0) {
 		snprintf(t->err, sizeof(t->err), "bad cursor");
 		return STORE_INVALID;
@@ -268,7 +268,7 @@ int pg_case_events(struct store_tx *tx, int64_t case_id, const char *cursor, int
 			 &a, &items);
 	if (rc != STORE_OK)
 		return rc;
-	*page = case_events_page(items, limit);
+	*page = store_page_at_id(items, limit);
 	return STORE_OK;
 }
 

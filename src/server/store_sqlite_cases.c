@@ -257,7 +257,7 @@ int sq_case_events(struct store_tx *tx, int64_t case_id, const char *cursor, int
 {
 	struct sqtx *t = SQ(tx);
 	int64_t at, id;
-	int has = case_events_cursor(cursor, &at, &id);
+	int has = cursor_at_id(cursor, &at, &id);
 	if (has < 0) {
 		snprintf(t->err, sizeof(t->err), "bad cursor");
 		return STORE_INVALID;
@@ -280,7 +280,7 @@ int sq_case_events(struct store_tx *tx, int64_t case_id, const char *cursor, int
 	int rc = sq_rows(t, st, &items);
 	if (rc != STORE_OK)
 		return rc;
-	*page = case_events_page(items, limit);
+	*page = store_page_at_id(items, limit);
 	return STORE_OK;
 }
 
