@@ -22,6 +22,37 @@ HUGE=$(head -c 40000 /dev/zero | tr '\0' h)
 st=$(req GET /healthz -H "X-Filler: $HUGE")
 expect_match "an oversized header block is refused with 431" "$st" '^431$'
 
+# A client that sends its TLS hello and then goes silent costs the server
+# nothing while it waits (libmicrohttpd's epoll loop span on such a
+# half-done handshake, a core per connection: one client could stall a
+# node).  The server's CPU time is read over a window of 1.5 s.
+python3 - "$URL" "$SERVER_PID" >"$T/hello.out" 2>&1 <<'EOF'
+import os, socket, ssl, sys, time
+url, pid = sys.argv[1], sys.argv[2]
+host, port = url.split("//")[1].rsplit(":", 1)
+ctx = ssl.create_default_context()
+ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
+inc, out = ssl.MemoryBIO(), ssl.MemoryBIO()
+tls = ctx.wrap_bio(inc, out, server_hostname="localhost")
+try:
+    tls.do_handshake()
+except ssl.SSLWantReadError:
+    pass
+def cpu():
+    f = open("/proc/%s/stat" % pid).read().rsplit(")", 1)[1].split()
+    return (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
+s = socket.create_connection((host, int(port)))
+s.sendall(out.read())  # the ClientHello, and nothing after it
+s.settimeout(5)
+s.recv(65536)          # the server's answer: it is now waiting for us
+before, start = cpu(), time.monotonic()
+time.sleep(1.5)
+print("server cpu %.0f%% of the window" % (100 * (cpu() - before) / (time.monotonic() - start)))
+EOF
+expect_match "a silent half-done TLS handshake costs the server no CPU" "$(cat "$T/hello.out")" \
+	'^server cpu ([0-9]|1[0-9])% '
+expect_eq "the server answers meanwhile and after" "$(req GET /healthz)" 200
+
 # A client that opens a connection and never finishes its request is cut off
 # after the idle timeout, while another client is served meanwhile.
 python3 - "$URL" "$CACERT" >"$T/slow.out" 2>&1 <<'EOF' &

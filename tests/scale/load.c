@@ -545,12 +545,14 @@ static void finished(struct run *r, CURL *e, CURLcode code)
 		long status = 0;
 		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
 		double c = 0, tls = 0, first = 0, total = 0;
+		char *url = NULL;
+		curl_easy_getinfo(e, CURLINFO_EFFECTIVE_URL, &url);
 		curl_easy_getinfo(e, CURLINFO_CONNECT_TIME, &c);
 		curl_easy_getinfo(e, CURLINFO_APPCONNECT_TIME, &tls);
 		curl_easy_getinfo(e, CURLINFO_STARTTRANSFER_TIME, &first);
 		curl_easy_getinfo(e, CURLINFO_TOTAL_TIME, &total);
-		fprintf(stderr, "scale-load: %s ended: %s, HTTP %ld (connect %.1f, tls %.1f, first byte %.1f, total %.1f s)\n",
-			is_stream(r, owner) ? "stream" : "write", curl_easy_strerror(code), status,
+		fprintf(stderr, "scale-load: %s %s ended: %s, HTTP %ld (connect %.1f, tls %.1f, first byte %.1f, total %.1f s)\n",
+			is_stream(r, owner) ? "stream" : "write", url ? url : "?", curl_easy_strerror(code), status,
 			c, tls, first, total);
 	}
 	if (is_stream(r, owner))
