@@ -601,9 +601,11 @@ static int idem_begin(struct req *r, struct store_tx *tx)
 	struct idem_record rec = { 0 };
 	idem_caller(r, caller, sizeof(caller));
 	idem_hash(r, hash);
-	int rc = tx->ops->idem_claim(tx, caller, key, hash, now_s(), &rec);
+	int64_t now = now_s();
+	int rc = tx->ops->idem_claim(tx, caller, key, hash, now, &rec);
 	if (rc == STORE_OK) {
 		snprintf(r->idem_key, sizeof(r->idem_key), "%s", key);
+		r->idem_claimed_at = now;
 		return 1;
 	}
 	if (rc != STORE_EXISTS) {
@@ -634,9 +636,17 @@ int req_commit(struct req *r, struct store_tx *tx)
 		char caller[96];
 		idem_caller(r, caller, sizeof(caller));
 		char *body = r->answer ? json_bounded_dump(r->answer) : NULL;
-		int rc = tx->ops->idem_finish(tx, caller, r->idem_key, r->status, body, r->etag,
-					      r->location);
+		int rc = tx->ops->idem_finish(tx, caller, r->idem_key, r->idem_claimed_at, r->status,
+					      body, r->etag, r->location);
 		free(body);
+		if (rc == STORE_CONFLICT) {
+			/* a retry took this claim over as a dead node's: it runs,
+			 * this one leaves nothing, and the next retry replays */
+			tx->ops->rollback(tx);
+			reply_problem(r, 409, "Request in progress",
+				      "this request was taken over by a retry; retry later");
+			return -1;
+		}
 		if (rc != STORE_OK) {
 			tx->ops->rollback(tx);
 			reply_problem(r, 503, "Store unavailable", store_tx_error(tx));
@@ -699,7 +709,7 @@ void req_run_route(struct req *r, const struct route *rt, struct store_tx *tx)
 	if (r->idem_key[0] && !r->idem_stored) {
 		char caller[96];
 		idem_caller(r, caller, sizeof(caller));
-		tx->ops->idem_release(tx, caller, r->idem_key);
+		tx->ops->idem_release(tx, caller, r->idem_key, r->idem_claimed_at);
 	}
 }
 

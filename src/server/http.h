@@ -33,6 +33,7 @@ struct req {
 	char client_addr[64];
 	struct caller caller;
 	char idem_key[REQ_IDEM_KEY_MAX + 1]; /* Idempotency-Key, "" when none */
+	int64_t idem_claimed_at;     /* its claim's stamp (store.h idem_claim) */
 
 	/* Body, bounded by cfg.max_body. */
 	char *body;

@@ -74,6 +74,11 @@ struct monitor_query {
 };
 
 /* A stored idempotency record. */
+/* A running Idempotency-Key claim this old is a dead node's: a retry may
+ * take it over (no request runs this long: writes are bounded by the
+ * store's busy timeout and the connection timeout). */
+#define IDEM_STALE_S 60
+
 struct idem_record {
 	int state;               /* 0 running, 1 done */
 	unsigned char hash[32];
@@ -228,15 +233,21 @@ struct store_ops {
 	int (*audit_purge)(struct store_tx *tx, int64_t before, int64_t *purged);
 
 	/* --- idempotency ------------------------------------------------------------ */
-	/* claim (caller, key): STORE_OK when new (a running record is written
-	 * and committed, or, inside a group, written into the group),
-	 * STORE_EXISTS with *rec filled when already there */
+	/* claim (caller, key) at `now`: STORE_OK when new (a running record is
+	 * written and committed, or, inside a group, written into the group),
+	 * or when the same request's running claim is older than IDEM_STALE_S
+	 * (its node died mid-request: the claim is taken over and stamped
+	 * `now`); STORE_EXISTS with *rec filled otherwise.  The claim's stamp
+	 * (`now`) names it to idem_finish and idem_release. */
 	int (*idem_claim)(struct store_tx *tx, const char *caller, const char *key,
 			  const unsigned char hash[32], int64_t now, struct idem_record *rec);
-	/* inside the write transaction of the request */
-	int (*idem_finish)(struct store_tx *tx, const char *caller, const char *key, int status,
-			   const char *body, const char *etag, const char *location);
-	int (*idem_release)(struct store_tx *tx, const char *caller, const char *key);
+	/* inside the write transaction of the request; STORE_CONFLICT when the
+	 * claim stamped claimed_at is no longer running (taken over) */
+	int (*idem_finish)(struct store_tx *tx, const char *caller, const char *key,
+			   int64_t claimed_at, int status, const char *body, const char *etag,
+			   const char *location);
+	int (*idem_release)(struct store_tx *tx, const char *caller, const char *key,
+			    int64_t claimed_at);
 	int (*idem_purge)(struct store_tx *tx, int64_t before);
 
 	/* --- live chat ----------------------------------------------------------- */

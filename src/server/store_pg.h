@@ -134,9 +134,9 @@ int pg_audit_verify(struct store_tx *, int64_t *, int64_t *, char *, size_t);
 int pg_audit_purge(struct store_tx *, int64_t, int64_t *);
 int pg_idem_claim(struct store_tx *, const char *, const char *, const unsigned char *, int64_t,
 		  struct idem_record *);
-int pg_idem_finish(struct store_tx *, const char *, const char *, int, const char *,
+int pg_idem_finish(struct store_tx *, const char *, const char *, int64_t, int, const char *,
 		   const char *, const char *);
-int pg_idem_release(struct store_tx *, const char *, const char *);
+int pg_idem_release(struct store_tx *, const char *, const char *, int64_t);
 int pg_idem_purge(struct store_tx *, int64_t);
 int pg_kv_get(struct store_tx *, const char *, char **);
 int pg_kv_set(struct store_tx *, const char *, const char *);

@@ -379,8 +379,14 @@ int pg_idem_claim(struct store_tx *tx, const char *caller, const char *key,
 	pg_arg_text(&a, key);
 	pg_arg_bytes(&a, hash, 32);
 	pg_arg_int(&a, now);
+	pg_arg_int(&a, now - IDEM_STALE_S);
+	/* the DO UPDATE takes over a dead node's claim of the same request;
+	 * two retries racing for it: the row lock lets one through */
 	int rc = pg_exec(t, "INSERT INTO idempotency(caller, key, hash, created_at)"
-			    " VALUES($1, $2, $3, $4) ON CONFLICT DO NOTHING", &a, &n);
+			    " VALUES($1, $2, $3, $4) ON CONFLICT (caller, key) DO UPDATE"
+			    " SET created_at = EXCLUDED.created_at WHERE idempotency.state = 0"
+			    " AND idempotency.created_at < $5 AND idempotency.hash = EXCLUDED.hash",
+			 &a, &n);
 	if (rc != STORE_OK)
 		return rc;
 	if (n == 1)
@@ -389,27 +395,32 @@ int pg_idem_claim(struct store_tx *tx, const char *caller, const char *key,
 	return rc == STORE_OK ? STORE_EXISTS : rc;
 }
 
-int pg_idem_finish(struct store_tx *tx, const char *caller, const char *key, int status,
-		   const char *body, const char *etag, const char *location)
+int pg_idem_finish(struct store_tx *tx, const char *caller, const char *key, int64_t claimed_at,
+		   int status, const char *body, const char *etag, const char *location)
 {
 	struct pg_args a = { 0 };
+	int64_t n = 0;
 	pg_arg_int(&a, status);
 	pg_arg_text(&a, body);
 	pg_arg_text(&a, etag && *etag ? etag : NULL);
 	pg_arg_text(&a, location && *location ? location : NULL);
 	pg_arg_text(&a, caller);
 	pg_arg_text(&a, key);
-	return pg_exec(PGT(tx), "UPDATE idempotency SET state = 1, status = $1, body = $2, etag = $3,"
-				" location = $4 WHERE caller = $5 AND key = $6", &a, NULL);
+	pg_arg_int(&a, claimed_at);
+	int rc = pg_exec(PGT(tx), "UPDATE idempotency SET state = 1, status = $1, body = $2, etag = $3,"
+				  " location = $4 WHERE caller = $5 AND key = $6 AND state = 0"
+				  " AND created_at = $7", &a, &n);
+	return rc == STORE_OK && n != 1 ? STORE_CONFLICT : rc; /* taken over: leave nothing */
 }
 
-int pg_idem_release(struct store_tx *tx, const char *caller, const char *key)
+int pg_idem_release(struct store_tx *tx, const char *caller, const char *key, int64_t claimed_at)
 {
 	struct pg_args a = { 0 };
 	pg_arg_text(&a, caller);
 	pg_arg_text(&a, key);
+	pg_arg_int(&a, claimed_at);
 	return pg_exec(PGT(tx), "DELETE FROM idempotency WHERE caller = $1 AND key = $2"
-				" AND state = 0", &a, NULL);
+				" AND state = 0 AND created_at = $3", &a, NULL);
 }
 
 int pg_idem_purge(struct store_tx *tx, int64_t before)

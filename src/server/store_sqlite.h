@@ -141,9 +141,9 @@ int sq_audit_verify(struct store_tx *, int64_t *, int64_t *, char *, size_t);
 int sq_audit_purge(struct store_tx *, int64_t, int64_t *);
 int sq_idem_claim(struct store_tx *, const char *, const char *, const unsigned char *, int64_t,
 		  struct idem_record *);
-int sq_idem_finish(struct store_tx *, const char *, const char *, int, const char *,
+int sq_idem_finish(struct store_tx *, const char *, const char *, int64_t, int, const char *,
 		   const char *, const char *);
-int sq_idem_release(struct store_tx *, const char *, const char *);
+int sq_idem_release(struct store_tx *, const char *, const char *, int64_t);
 int sq_idem_purge(struct store_tx *, int64_t);
 
 /* chats, calls, routing */

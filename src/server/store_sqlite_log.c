@@ -407,14 +407,18 @@ int sq_idem_claim(struct store_tx *tx, const char *caller, const char *key,
 		  const unsigned char *hash, int64_t now, struct idem_record *rec)
 {
 	struct sqtx *t = SQ(tx);
+	/* the DO UPDATE takes over a dead node's claim of the same request */
 	sqlite3_stmt *st = sq_prep(t, "INSERT INTO idempotency(caller, key, hash, created_at)"
-				      " VALUES(?, ?, ?, ?) ON CONFLICT DO NOTHING");
+				      " VALUES(?, ?, ?, ?) ON CONFLICT(caller, key) DO UPDATE"
+				      " SET created_at = excluded.created_at WHERE state = 0"
+				      " AND created_at < ? AND hash = excluded.hash");
 	if (!st)
 		return STORE_ERROR;
 	sq_bind_text(st, 1, caller);
 	sq_bind_text(st, 2, key);
 	sqlite3_bind_blob(st, 3, hash, 32, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 4, now);
+	sqlite3_bind_int64(st, 5, now - IDEM_STALE_S);
 	int rc = sq_exec_stmt(t, st);
 	if (rc != STORE_OK)
 		return rc;
@@ -424,11 +428,12 @@ int sq_idem_claim(struct store_tx *tx, const char *caller, const char *key,
 	return rc == STORE_OK ? STORE_EXISTS : rc;
 }
 
-int sq_idem_finish(struct store_tx *tx, const char *caller, const char *key, int status,
-		   const char *body, const char *etag, const char *location)
+int sq_idem_finish(struct store_tx *tx, const char *caller, const char *key, int64_t claimed_at,
+		   int status, const char *body, const char *etag, const char *location)
 {
 	sqlite3_stmt *st = sq_prep(SQ(tx), "UPDATE idempotency SET state = 1, status = ?, body = ?,"
-					   " etag = ?, location = ? WHERE caller = ? AND key = ?");
+					   " etag = ?, location = ? WHERE caller = ? AND key = ?"
+					   " AND state = 0 AND created_at = ?");
 	if (!st)
 		return STORE_ERROR;
 	sqlite3_bind_int(st, 1, status);
@@ -437,17 +442,22 @@ int sq_idem_finish(struct store_tx *tx, const char *caller, const char *key, int
 	sq_bind_text(st, 4, location && *location ? location : NULL);
 	sq_bind_text(st, 5, caller);
 	sq_bind_text(st, 6, key);
-	return sq_exec_stmt(SQ(tx), st);
+	sqlite3_bind_int64(st, 7, claimed_at);
+	int rc = sq_exec_stmt(SQ(tx), st);
+	if (rc == STORE_OK && sqlite3_changes(SQ(tx)->db) != 1)
+		rc = STORE_CONFLICT; /* taken over: this run must leave nothing */
+	return rc;
 }
 
-int sq_idem_release(struct store_tx *tx, const char *caller, const char *key)
+int sq_idem_release(struct store_tx *tx, const char *caller, const char *key, int64_t claimed_at)
 {
 	sqlite3_stmt *st = sq_prep(SQ(tx), "DELETE FROM idempotency WHERE caller = ? AND key = ?"
-					   " AND state = 0");
+					   " AND state = 0 AND created_at = ?");
 	if (!st)
 		return STORE_ERROR;
 	sq_bind_text(st, 1, caller);
 	sq_bind_text(st, 2, key);
+	sqlite3_bind_int64(st, 3, claimed_at);
 	return sq_exec_stmt(SQ(tx), st);
 }
 

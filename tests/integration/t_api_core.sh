@@ -185,6 +185,22 @@ TOKEN=$SOPHIE
 expect_eq "keys are per caller" \
 	"$(jreq POST /api/v1/interactions "$B" -H 'Idempotency-Key: k-123'; echo " $(jbody '.id != '$FIRST)")" "201 true"
 TOKEN=$ALICE
+# A node that dies mid-request leaves its claim running: made here by
+# turning a finished key back into a running claim.  Fresh, it is still
+# "in progress"; once older than a request can run, a retry takes it over.
+S="${B/Visite/Reprise}"
+jreq POST /api/v1/interactions "$S" -H 'Idempotency-Key: k-stale' >/dev/null
+STALE1=$(jbody .id)
+store_sql "UPDATE idempotency SET state = 0, status = NULL, body = NULL WHERE key = 'k-stale'" >/dev/null
+expect_eq "a running claim is 409 to a retry" \
+	"$(jreq POST /api/v1/interactions "$S" -H 'Idempotency-Key: k-stale')" 409
+store_sql "UPDATE idempotency SET created_at = created_at - 3600 WHERE key = 'k-stale'" >/dev/null
+expect_eq "a claim its node left behind is taken over by the retry, which runs" \
+	"$(jreq POST /api/v1/interactions "$S" -H 'Idempotency-Key: k-stale'; echo " $(jbody ".id != $STALE1")")" \
+	"201 true"
+STALE2=$(jbody .id)
+expect_eq "...and the next retry replays that answer" \
+	"$(jreq POST /api/v1/interactions "$S" -H 'Idempotency-Key: k-stale'; echo " $(jbody .id)")" "201 $STALE2"
 
 # --- one email, one interaction, whoever records it ---------------------------
 M="{\"citizen_id\":$CID,\"channel\":\"email\",\"direction\":\"in\",\"summary\":\"Objet : acte\",\"external_ref\":\"<m1@example.org>\"}"
