@@ -38,6 +38,8 @@
 extern char **environ;
 
 #define BACKOFF 0.2          /* seconds before a stream or a write tries again */
+#define IN_PROGRESS_WAIT 90  /* seconds a write keeps retrying a 409 "in progress":
+				over guichetd's 60 s claim takeover */
 #define MAX_LINE 4096
 #define MAX_BODY (1 << 20)   /* a write's answer, a case's events: bounded */
 /* Streams connecting at once: desks do not all open in the same instant,
@@ -499,6 +501,11 @@ static int64_t written_id(struct write *w, CURLcode code)
 static void write_ended(struct run *r, struct write *w, CURLcode code)
 {
 	int64_t id = written_id(w, code);
+	long status = 0;
+	curl_easy_getinfo(w->easy, CURLINFO_RESPONSE_CODE, &status);
+	/* 409: the key's first request is still running (or its node died
+	 * with it, until guichetd takes the claim over): not a failed try */
+	bool running = status == 409 && now() - w->sent < IN_PROGRESS_WAIT;
 	curl_multi_remove_handle(r->multi, w->easy);
 	curl_easy_cleanup(w->easy);
 	curl_slist_free_all(w->hdrs);
@@ -506,7 +513,7 @@ static void write_ended(struct run *r, struct write *w, CURLcode code)
 	if (id) {
 		r->acks = grow(r->acks, &r->cacks, r->nacks + 1, sizeof(*r->acks));
 		r->acks[r->nacks++] = (struct ack){ id, w->svc, w->sent };
-	} else if (++w->attempt < 3 * r->nnodes) {
+	} else if (running || ++w->attempt < 3 * r->nnodes) {
 		r->retries++;
 		w->again_at = now() + BACKOFF;
 		if (r->retry_tail)
@@ -541,7 +548,8 @@ static void finished(struct run *r, CURL *e, CURLcode code)
 {
 	void *owner = NULL;
 	curl_easy_getinfo(e, CURLINFO_PRIVATE, (char **)&owner);
-	if (getenv("SCALE_LOAD_DEBUG")) {
+	const char *debug = getenv("SCALE_LOAD_DEBUG");
+	if (debug && *debug) {
 		long status = 0;
 		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
 		double c = 0, tls = 0, first = 0, total = 0;
