@@ -73,12 +73,12 @@ struct monitor_query {
 	int short_abandon_s;     /* abandoned after less than this: not counted */
 };
 
-/* A stored idempotency record. */
 /* A running Idempotency-Key claim this old is a dead node's: a retry may
  * take it over (no request runs this long: writes are bounded by the
  * store's busy timeout and the connection timeout). */
 #define IDEM_STALE_S 60
 
+/* A stored idempotency record. */
 struct idem_record {
 	int state;               /* 0 running, 1 done */
 	unsigned char hash[32];

@@ -23,7 +23,7 @@ st=$(req GET /healthz -H "X-Filler: $HUGE")
 expect_match "an oversized header block is refused with 431" "$st" '^431$'
 
 # A client that sends its TLS hello and then goes silent costs the server
-# nothing while it waits (libmicrohttpd's epoll loop span on such a
+# nothing while it waits (libmicrohttpd's epoll loop spun on such a
 # half-done handshake, a core per connection: one client could stall a
 # node).  The server's CPU time is read over a window of 1.5 s.
 python3 - "$URL" "$SERVER_PID" >"$T/hello.out" 2>&1 <<'EOF'
