@@ -484,12 +484,13 @@ static void write_new(struct run *r, long n)
 	write_send(r, w);
 }
 
-/* The note's id when the answer is a created note, else 0. */
-static int64_t written_id(struct write *w, CURLcode code)
+/* The note's id when the answer (HTTP status in *status) is a created
+ * note, else 0. */
+static int64_t written_id(struct write *w, CURLcode code, long *status)
 {
-	long status = 0;
-	curl_easy_getinfo(w->easy, CURLINFO_RESPONSE_CODE, &status);
-	if (code != CURLE_OK || (status != 200 && status != 201) || !w->resp)
+	*status = 0;
+	curl_easy_getinfo(w->easy, CURLINFO_RESPONSE_CODE, status);
+	if (code != CURLE_OK || (*status != 200 && *status != 201) || !w->resp)
 		return 0;
 	json_t *j = json_loads(w->resp, 0, NULL);
 	int64_t id = json_is_integer(json_object_get(j, "id")) ?
@@ -500,9 +501,8 @@ static int64_t written_id(struct write *w, CURLcode code)
 
 static void write_ended(struct run *r, struct write *w, CURLcode code)
 {
-	int64_t id = written_id(w, code);
-	long status = 0;
-	curl_easy_getinfo(w->easy, CURLINFO_RESPONSE_CODE, &status);
+	long status;
+	int64_t id = written_id(w, code, &status);
 	/* 409: the key's first request is still running (or its node died
 	 * with it, until guichetd takes the claim over): not a failed try */
 	bool running = status == 409 && now() - w->sent < IN_PROGRESS_WAIT;
