@@ -7,7 +7,13 @@
  * hub_new (the hub never calls the HTTP glue itself); every resume and
  * every suspend happens under the hub lock, so no wake-up is lost and no
  * stream is freed while being resumed (libmicrohttpd never ends a
- * suspended connection). */
+ * suspended connection).
+ *
+ * With thousands of streams on a node, a write must cost only its
+ * readers: a suspended stream waits in an index by audience
+ * (hub_audience.h), a load wakes the waiters of its events' audiences, and
+ * the store is read outside the hub lock, by one loader at a time (a
+ * commit that finds a load running leaves it a note to read again). */
 #include "server/hub.h"
 
 #include <pthread.h>
@@ -18,6 +24,7 @@
 
 #include "server/caller.h"
 #include "server/clock.h"
+#include "server/hub_audience.h"
 #include "server/metrics.h"
 #include "server/server.h"
 #include "server/store.h"
@@ -29,8 +36,8 @@
 struct hub_event {
 	int64_t seq;
 	char *type, *data;
-	int64_t service_id, agent_id, chat_id;
-	bool staff, is_public;
+	int naud;
+	audience aud[AUDIENCES_EVENT]; /* who may see it */
 };
 
 struct stream {
@@ -41,12 +48,17 @@ struct stream {
 	char *buf;
 	size_t len, off, cap;
 	bool suspended;
+	int64_t wait_seq;         /* h->loaded when it was suspended: every event
+				     after it that it may see wakes it */
 	uint64_t last_write_ns;
 	uint64_t serial;          /* names the stream outside the lock */
 	bool revoked;             /* its token is no longer valid: end it */
 	bool behind;              /* its next events were purged: end it, its
 				     reconnection gets 410 */
 	struct stream *prev, *next;
+	int naud;
+	struct waiter waits[];    /* one per audience of its caller, joined to
+				     h->waiting while suspended */
 };
 
 struct hub {
@@ -57,6 +69,9 @@ struct hub {
 	struct hub_event ring[RING];
 	int64_t loaded;          /* newest seq in the ring */
 	struct stream *streams;
+	struct wait_index waiting; /* the suspended streams, by audience */
+	bool loading;            /* a thread is loading new events */
+	bool reload;             /* events committed since that load began */
 	bool stopping;
 	pthread_t beat;
 	uint64_t next_serial;
@@ -69,95 +84,141 @@ static struct hub_event *slot(struct hub *h, int64_t seq)
 	return &h->ring[seq % RING];
 }
 
-/* Load committed events newer than h->loaded into the ring (lock held). */
-static void load_new(struct hub *h)
+static void scope_of(const json_t *e, struct event_scope *sc)
 {
-	struct store_tx *tx = store_tx_get(h->srv->store);
-	if (!tx)
-		return;
-	for (;;) {
-		json_t *items = NULL;
-		if (tx->ops->events_since(tx, h->loaded, CATCHUP_BATCH, &items) != STORE_OK)
-			return;
-		size_t i, n = json_array_size(items);
-		json_t *e;
-		json_array_foreach(items, i, e) {
-			struct hub_event *s = slot(h, json_integer_value(json_object_get(e, "seq")));
-			free(s->type);
-			free(s->data);
-			s->seq = json_integer_value(json_object_get(e, "seq"));
-			s->type = strdup(json_string_value(json_object_get(e, "type")));
-			s->data = strdup(json_string_value(json_object_get(e, "data")));
-			s->service_id = json_integer_value(json_object_get(e, "service_id"));
-			s->agent_id = json_integer_value(json_object_get(e, "agent_id"));
-			s->chat_id = json_integer_value(json_object_get(e, "chat_id"));
-			s->staff = json_integer_value(json_object_get(e, "staff"));
-			s->is_public = json_integer_value(json_object_get(e, "public"));
-			h->loaded = s->seq;
-		}
-		json_decref(items);
-		if (n < CATCHUP_BATCH)
-			return;
-	}
+	sc->service_id = json_integer_value(json_object_get(e, "service_id"));
+	sc->agent_id = json_integer_value(json_object_get(e, "agent_id"));
+	sc->chat_id = json_integer_value(json_object_get(e, "chat_id"));
+	sc->staff = json_integer_value(json_object_get(e, "staff"));
+	sc->is_public = json_integer_value(json_object_get(e, "public"));
 }
 
-/* A staff event that names a service or an agent (a case's) is for every
- * agent, unless the server says such events go to the ones named only
- * (--case-events service). */
-static bool visible(const struct stream *s, int64_t service_id, int64_t agent_id, int64_t chat_id,
-		    bool staff, bool is_public)
+/* Whether stream s may see an event of audiences aud: the same rule as
+ * its wake-ups (hub_audience.c). */
+static bool visible(const struct stream *s, const audience *aud, int naud)
 {
-	const struct caller *c = &s->caller;
-	if (c->role == ROLE_PUBLIC)
-		return is_public && chat_id == c->chat_id;
-	if (c->role & ROLES_SUPERVISION)
-		return true;
-	if (staff && (!s->h->srv->cfg.case_events_by_service || (!service_id && !agent_id)))
-		return true;
-	if (agent_id && agent_id == c->agent_id)
-		return true;
-	return service_id && caller_in_service(c, service_id);
-}
-
-/* Whether suspended stream s may see one of the events loaded since it
- * last read (lock held).  When it may see none, it moves past them while
- * still suspended: with thousands of streams spread over many services, a
- * write wakes only the few that see it, not every connection of the node.
- * A gap the ring no longer holds is news: fill() reads it from the store. */
-static bool has_news(struct hub *h, struct stream *s)
-{
-	if (h->loaded - s->last_seq > RING - 16)
-		return true;
-	for (int64_t seq = s->last_seq + 1; seq <= h->loaded; seq++) {
-		const struct hub_event *e = slot(h, seq);
-		if (e->seq != seq ||
-		    visible(s, e->service_id, e->agent_id, e->chat_id, e->staff, e->is_public))
-			return true;
-	}
-	s->last_seq = h->loaded;
+	for (int i = 0; i < naud; i++)
+		for (int j = 0; j < s->naud; j++)
+			if (aud[i] == s->waits[j].key)
+				return true;
 	return false;
 }
 
-/* Resume the suspended streams that have something to read (lock held). */
-static void wake_seeing(struct hub *h)
+static bool visible_row(const struct stream *s, const json_t *e)
 {
-	for (struct stream *s = h->streams; s; s = s->next) {
-		if (s->suspended && has_news(h, s)) {
-			s->suspended = false;
-			h->ops->resume(s->conn);
-		}
+	struct event_scope sc;
+	audience aud[AUDIENCES_EVENT];
+	scope_of(e, &sc);
+	return visible(s, aud, audiences_of_event(&sc, s->h->srv->cfg.case_events_by_service, aud));
+}
+
+/* Resume suspended stream s (lock held).  Nothing it may see came after
+ * its wait_seq and up to `quiet` (it would have been woken), so it moves
+ * past them without reading them again; unless it was suspended behind
+ * (a store error left it short of the ring's head). */
+static void wake(struct hub *h, struct stream *s, int64_t quiet)
+{
+	s->suspended = false;
+	wait_leave(&h->waiting, s->waits, s->naud);
+	if (s->last_seq >= s->wait_seq && quiet > s->last_seq)
+		s->last_seq = quiet;
+	h->ops->resume(s->conn);
+}
+
+struct waking {
+	struct hub *h;
+	int64_t quiet;
+};
+
+static void wake_waiter(void *owner, void *arg)
+{
+	struct waking *w = arg;
+	wake(w->h, owner, w->quiet);
+}
+
+/* Resume the suspended streams that may see one of the events after
+ * `from`, just put in the ring (lock held). */
+static void wake_seeing(struct hub *h, int64_t from)
+{
+	struct waking w = { h, from };
+	for (int64_t seq = from + 1; seq <= h->loaded; seq++) {
+		const struct hub_event *e = slot(h, seq);
+		for (int i = 0; i < e->naud; i++)
+			wait_wake(&h->waiting, e->aud[i], wake_waiter, &w);
 	}
 }
 
-/* Resume every suspended stream (lock held). */
+/* Resume every suspended stream that wrote nothing since older_than_ns
+ * (lock held). */
 static void wake_all(struct hub *h, uint64_t older_than_ns)
 {
-	for (struct stream *s = h->streams; s; s = s->next) {
-		if (s->suspended && s->last_write_ns <= older_than_ns) {
-			s->suspended = false;
-			h->ops->resume(s->conn);
+	for (struct stream *s = h->streams; s; s = s->next)
+		if (s->suspended && s->last_write_ns <= older_than_ns)
+			wake(h, s, h->loaded);
+}
+
+/* Events store rows as ring slots, made outside the lock; false when out
+ * of memory (the load is then tried again at the next wake-up). */
+static bool make_events(struct hub *h, json_t *items, struct hub_event *out)
+{
+	size_t i;
+	json_t *e;
+	json_array_foreach(items, i, e) {
+		struct event_scope sc;
+		scope_of(e, &sc);
+		out[i].seq = json_integer_value(json_object_get(e, "seq"));
+		out[i].type = strdup(json_string_value(json_object_get(e, "type")));
+		out[i].data = strdup(json_string_value(json_object_get(e, "data")));
+		out[i].naud = audiences_of_event(&sc, h->srv->cfg.case_events_by_service, out[i].aud);
+		if (!out[i].type || !out[i].data) {
+			for (size_t j = 0; j <= i; j++) {
+				free(out[j].type);
+				free(out[j].data);
+			}
+			return false;
 		}
 	}
+	return true;
+}
+
+/* Read up to a batch of events after `from` from the store, with the lock
+ * released; put them in the ring and wake their readers (lock held again).
+ * Returns how many, -1 on a store error or out of memory. */
+static long load_batch(struct hub *h, int64_t from)
+{
+	pthread_mutex_unlock(&h->lock);
+	struct store_tx *tx = store_tx_get(h->srv->store);
+	json_t *items = NULL;
+	struct hub_event *fresh = NULL;
+	size_t n = 0;
+	long rc = -1;
+	if (!tx || tx->ops->events_since(tx, from, CATCHUP_BATCH, &items) != STORE_OK)
+		goto out;
+	n = json_array_size(items);
+	fresh = calloc(n ? n : 1, sizeof(*fresh));
+	if (!fresh || !make_events(h, items, fresh)) {
+		n = 0;
+		goto out;
+	}
+	pthread_mutex_lock(&h->lock);
+	for (size_t i = 0; i < n; i++) {
+		struct hub_event *s = slot(h, fresh[i].seq), old = *s;
+		*s = fresh[i];
+		fresh[i] = old; /* freed below, outside the lock */
+		h->loaded = s->seq;
+	}
+	wake_seeing(h, from);
+	pthread_mutex_unlock(&h->lock);
+	rc = (long)n;
+out:
+	for (size_t i = 0; i < n; i++) {
+		free(fresh[i].type);
+		free(fresh[i].data);
+	}
+	free(fresh);
+	json_decref(items);
+	pthread_mutex_lock(&h->lock);
+	return rc;
 }
 
 void hub_notify(struct hub *h)
@@ -165,8 +226,16 @@ void hub_notify(struct hub *h)
 	if (!h)
 		return;
 	pthread_mutex_lock(&h->lock);
-	load_new(h);
-	wake_seeing(h);
+	h->reload = true;
+	if (!h->loading) {
+		h->loading = true;
+		while (h->reload && !h->stopping) {
+			h->reload = false;
+			if (load_batch(h, h->loaded) == CATCHUP_BATCH)
+				h->reload = true;
+		}
+		h->loading = false;
+	}
 	pthread_mutex_unlock(&h->lock);
 }
 
@@ -220,32 +289,37 @@ static int read_after(struct store_tx *tx, int64_t after, json_t **items, bool *
 }
 
 /* Events the stream has not seen, from the store (when the ring does not
- * hold them).  Lock held.  Returns -1 when it could not move on: a store
- * error (tried again at the next wake-up), or the stream is behind a purge
- * (it is then ended). */
+ * hold them).  Called with the lock held, which it releases for the read:
+ * the stream is being read, so it is neither suspended nor freed meanwhile.
+ * Returns -1 when it could not move on: a store error (tried again at the
+ * next wake-up), or the stream is behind a purge (it is then ended). */
 static int fill_from_store(struct stream *s)
 {
-	struct store_tx *tx = store_tx_get(s->h->srv->store);
+	struct hub *h = s->h;
 	json_t *items = NULL;
-	if (!tx || read_after(tx, s->last_seq, &items, &s->behind) < 0 || s->behind)
-		return -1;
+	bool behind = false;
+	pthread_mutex_unlock(&h->lock);
+	struct store_tx *tx = store_tx_get(h->srv->store);
+	int rc = tx ? read_after(tx, s->last_seq, &items, &behind) : -1;
+	pthread_mutex_lock(&h->lock);
+	s->behind = behind;
+	if (rc < 0 || behind)
+		goto out;
 	size_t i, n = json_array_size(items);
 	json_t *e;
 	json_array_foreach(items, i, e) {
 		int64_t seq = json_integer_value(json_object_get(e, "seq"));
-		if (visible(s, json_integer_value(json_object_get(e, "service_id")),
-			    json_integer_value(json_object_get(e, "agent_id")),
-			    json_integer_value(json_object_get(e, "chat_id")),
-			    json_integer_value(json_object_get(e, "staff")),
-			    json_integer_value(json_object_get(e, "public"))))
+		if (visible_row(s, e))
 			put_event(s, seq, json_string_value(json_object_get(e, "type")),
 				  json_string_value(json_object_get(e, "data")));
 		s->last_seq = seq;
 		if (s->len >= FILL_MAX)
 			break;
 	}
+	rc = n ? 0 : -1;
+out:
 	json_decref(items);
-	return n ? 0 : -1;
+	return rc;
 }
 
 /* The ring serves an event only when its slot holds that very seq: after a
@@ -261,7 +335,7 @@ static void fill(struct stream *s)
 				return;
 			continue;
 		}
-		if (visible(s, e->service_id, e->agent_id, e->chat_id, e->staff, e->is_public))
+		if (visible(s, e->aud, e->naud))
 			put_event(s, e->seq, e->type, e->data);
 		s->last_seq++;
 	}
@@ -290,6 +364,8 @@ long hub_stream_read(void *p, struct MHD_Connection *conn, uint64_t pos, char *b
 		put(s, ": keep-alive\n\n", 14);
 	if (s->len == 0) {
 		s->suspended = true;
+		s->wait_seq = h->loaded;
+		wait_join(&h->waiting, s->waits, s->naud);
 		h->ops->suspend(conn);
 		pthread_mutex_unlock(&h->lock);
 		return 0;
@@ -307,6 +383,8 @@ void hub_stream_free(void *p)
 	struct stream *s = p;
 	struct hub *h = s->h;
 	pthread_mutex_lock(&h->lock);
+	if (s->suspended) /* libmicrohttpd ends no suspended connection: defensive */
+		wait_leave(&h->waiting, s->waits, s->naud);
 	if (s->prev)
 		s->prev->next = s->next;
 	else
@@ -319,20 +397,41 @@ void hub_stream_free(void *p)
 	free(s);
 }
 
+/* The newest seq committed, from the store and not from the ring, which
+ * may lag behind: a reader resuming after an id another node gave must
+ * not be sent that id again.  h->loaded when the store cannot say. */
+static int64_t newest_seq(struct hub *h)
+{
+	struct store_tx *tx = store_tx_get(h->srv->store);
+	int64_t last = 0;
+	if (tx && tx->ops->event_last_seq(tx, &last) == STORE_OK)
+		return last;
+	return hub_last_seq(h);
+}
+
 void *hub_open_stream(struct hub *h, const struct caller *caller, struct MHD_Connection *conn,
 		      int64_t last_id)
 {
-	struct stream *s = calloc(1, sizeof(*s));
+	audience aud[AUDIENCES_CALLER];
+	int naud = audiences_of_caller(caller, aud);
+	struct stream *s = calloc(1, sizeof(*s) + (size_t)naud * sizeof(s->waits[0]));
 	if (!s)
 		return NULL;
 	s->h = h;
 	s->conn = conn;
 	s->caller = *caller;
+	s->naud = naud;
+	for (int i = 0; i < naud; i++)
+		s->waits[i] = (struct waiter){ .key = aud[i], .owner = s };
 	s->last_write_ns = now_ns();
 	put(s, "retry: 2000\n: connected\n\n", 25);
+	/* A reconnection this node has the events for skips the store. */
+	if (last_id < 0 || last_id > hub_last_seq(h)) {
+		int64_t newest = newest_seq(h);
+		last_id = last_id < 0 || last_id > newest ? newest : last_id;
+	}
+	s->last_seq = last_id;
 	pthread_mutex_lock(&h->lock);
-	load_new(h);
-	s->last_seq = last_id < 0 || last_id > h->loaded ? h->loaded : last_id;
 	s->serial = ++h->next_serial;
 	s->next = h->streams;
 	if (h->streams)
@@ -359,10 +458,8 @@ static void revoke(struct hub *h, const struct check *bad, size_t nbad)
 			if (s->serial != bad[i].serial)
 				continue;
 			s->revoked = true;
-			if (s->suspended) {
-				s->suspended = false;
-				h->ops->resume(s->conn);
-			}
+			if (s->suspended)
+				wake(h, s, h->loaded);
 		}
 	}
 }
@@ -438,10 +535,10 @@ struct hub *hub_new(struct server *srv, const struct hub_conn_ops *ops)
 	/* Keep the newest events in the ring so that a quick reconnect after
 	 * a restart is served from memory. */
 	h->loaded = last > RING / 2 ? last - RING / 2 : 0;
-	pthread_mutex_lock(&h->lock);
-	load_new(h);
+	hub_notify(h);
 	/* The newest seq stays known when a purge took every event, so that
 	 * "from now" starts there and not before the purge. */
+	pthread_mutex_lock(&h->lock);
 	if (h->loaded < last)
 		h->loaded = last;
 	pthread_mutex_unlock(&h->lock);

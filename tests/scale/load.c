@@ -78,6 +78,7 @@ struct stream {
 	long dups, reconnects;
 	double again_at;         /* when it reconnects; 0: not waiting */
 	bool live;               /* this connection has read something */
+	double back_at;          /* when its last reconnection read something */
 };
 
 struct ack {
@@ -121,6 +122,7 @@ struct run {
 	size_t connecting;       /* streams connected to nothing yet */
 	size_t next_start;       /* the first stream not started yet */
 	double first_write;      /* when the first write was sent */
+	double mid_at;           /* when the midway command started; 0: never */
 };
 
 static double now(void)
@@ -325,6 +327,8 @@ static void block(struct run *r, struct stream *s, const char *b, size_t n, doub
 	if (!s->live) {
 		s->live = true;
 		r->connecting--;
+		if (s->reconnects)
+			s->back_at = t;
 	}
 	if (n < 4 || memcmp(b, "id: ", 4) != 0)
 		return; /* a comment: keep-alive, or "connected" */
@@ -610,6 +614,7 @@ static bool midway_over(struct run *r)
 static void start_midway(struct run *r)
 {
 	char *argv[] = { "sh", "-c", (char *)r->midway, NULL };
+	r->mid_at = now();
 	if (posix_spawn(&r->mid, "/bin/sh", NULL, NULL, argv, environ) != 0) {
 		fprintf(stderr, "scale-load: cannot run the midway command\n");
 		r->mid = 0;
@@ -855,16 +860,30 @@ static void more_files(void)
 static bool report(struct run *r, long sent, double began, double wall0)
 {
 	long expected = 0, delivered = 0, dups = 0, reconnects = 0;
-	size_t nlat = 0, clat = 0, opened = 0;
-	float *lat = NULL;
+	size_t nlat = 0, clat = 0, opened = 0, nsteady = 0, csteady = 0, nback = 0;
+	float *lat = NULL, *steady = NULL;
+	double last_back = 0;
 	qsort(r->acks, r->nacks, sizeof(*r->acks), by_ack_id);
 	for (size_t i = 0; i < r->nstreams; i++) {
 		struct stream *s = &r->streams[i];
+		size_t from = nlat;
 		account(r, s, &expected, &delivered, &lat, &nlat, &clat);
 		dups += s->dups;
 		reconnects += s->reconnects;
 		opened += s->opened != 0;
+		if (s->reconnects) {
+			nback++;
+			if (s->back_at > last_back)
+				last_back = s->back_at;
+			continue;
+		}
+		/* the desks the kill did not touch */
+		for (size_t k = from; k < nlat; k++) {
+			steady = grow(steady, &csteady, nsteady + 1, sizeof(*steady));
+			steady[nsteady++] = lat[k];
+		}
 	}
+	qsort(steady, nsteady, sizeof(*steady), by_float);
 	qsort(lat, nlat, sizeof(*lat), by_float);
 	long found = found_afterwards(r);
 	struct rusage ru;
@@ -878,13 +897,20 @@ static bool report(struct run *r, long sent, double began, double wall0)
 	printf("events duplicated:               %ld\n", dups);
 	printf("delivery latency p50 / p99:      %.0f ms / %.0f ms  (write sent -> event read)\n",
 	       pct(lat, nlat, 50), pct(lat, nlat, 99));
+	if (nsteady && nback)
+		printf("  on desks not reconnected:      %.0f ms / %.0f ms\n", pct(steady, nsteady, 50),
+		       pct(steady, nsteady, 99));
 	printf("stream reconnections:            %ld\n", reconnects);
+	if (nback && r->mid_at && last_back > r->mid_at)
+		printf("  all %zu back within:          %.1f s of the kill\n", nback,
+		       last_back - r->mid_at);
 	printf("acknowledged writes found afterwards: %ld of %zu\n", found, r->nacks);
 	printf("events read per second:          %.0f\n", delivered / (now() - began));
 	printf("load client CPU:                 %.1f s user, %.1f s system over %.1f s wall\n",
 	       ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6,
 	       ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6, now() - wall0);
 	free(lat);
+	free(steady);
 	bool ok = expected == delivered && dups == 0 && found == (long)r->nacks && r->nacks > 0 &&
 		  opened == r->nstreams;
 	return ok;
@@ -929,7 +955,8 @@ int main(int argc, char **argv)
 	size_t opened = 0;
 	for (size_t i = 0; i < r.nstreams; i++)
 		opened += r.streams[i].opened != 0;
-	printf("streams open:                    %zu of %zu\n", opened, r.nstreams);
+	printf("streams open:                    %zu of %zu in %.1f s\n", opened, r.nstreams,
+	       now() - wall0);
 	fflush(stdout);
 	double began = now();
 	long sent = write_phase(&r);
