@@ -118,7 +118,7 @@ void routing_reload_rules(struct server *srv)
 	pthread_rwlock_unlock(&rt->lock);
 }
 
-void routing_kick(struct server *srv)
+void routing_woken(struct server *srv)
 {
 	struct routing *rt = srv->routing;
 	if (!rt)
@@ -127,6 +127,12 @@ void routing_kick(struct server *srv)
 	rt->kicked = true;
 	pthread_cond_signal(&rt->cond);
 	pthread_mutex_unlock(&rt->mu);
+}
+
+void routing_kick(struct server *srv)
+{
+	routing_woken(srv);
+	store_tell_routing(srv->store);
 }
 
 /* --- the offer thread ------------------------------------------------------ */

@@ -34,8 +34,13 @@ void routing_classify(struct server *srv, const char *text, char service[65], do
  * model is saved by the offer thread, not on the request path. */
 void routing_learn(struct server *srv, const char *text, const char *service);
 
-/* Wake the offer thread now (a new chat, an agent became available...). */
+/* Wake the offer thread now (a new chat, an agent became available...),
+ * and tell the other nodes sharing the store, whose leader offers.  Call
+ * after the change committed. */
 void routing_kick(struct server *srv);
+
+/* Wake this node's offer thread only: another node said it kicked. */
+void routing_woken(struct server *srv);
 
 /* Tell agent of the offer of w ({kind: "chat" or "call", id}), expiring
  * in timeout seconds: the "offer" event the desk pops up. */

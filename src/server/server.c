@@ -241,13 +241,16 @@ static int open_store(struct server *srv)
  * glue, which owns them: told here, so that the hub never calls it. */
 static const struct hub_conn_ops hub_conns = { .suspend = http_suspend, .resume = http_resume };
 
-/* Another node committed events (PostgreSQL's NOTIFY, or the listener's
- * poll): this node's streams load them and its router looks again. */
-static void store_woken(void *arg)
+/* Another node committed events or changed what routing offers
+ * (PostgreSQL's NOTIFY, or the listener's poll): this node's streams load
+ * the events, its router looks again. */
+static void store_woken(void *arg, unsigned news)
 {
 	struct server *srv = arg;
-	hub_notify(srv->hub);
-	routing_kick(srv);
+	if (news & STORE_NEWS_EVENTS)
+		hub_notify(srv->hub);
+	if (news & STORE_NEWS_ROUTING)
+		routing_woken(srv);
 }
 
 static int start_parts(struct server *srv)

@@ -63,9 +63,15 @@ int store_schema_version(struct store *st)
 	return st->driver->schema_version(st);
 }
 
-int store_listen(struct store *st, void (*woken)(void *arg), void *arg)
+int store_listen(struct store *st, void (*woken)(void *arg, unsigned news), void *arg)
 {
 	return st->driver->listen ? st->driver->listen(st, woken, arg) : 0;
+}
+
+void store_tell_routing(struct store *st)
+{
+	if (st && st->driver->tell_routing)
+		st->driver->tell_routing(st);
 }
 
 void store_unlisten(struct store *st)

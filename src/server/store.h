@@ -341,13 +341,25 @@ const char *store_tx_error(struct store_tx *tx);
 /* The schema version of an open store. */
 int store_schema_version(struct store *st);
 
-/* Call woken(arg) from a thread of the store's whenever another process
- * sharing the store may have committed events (PostgreSQL: a NOTIFY, and
- * once a second at the latest, should one be lost); SQLite, which one
- * process serves, never.  0, or -1 when the thread cannot start.
- * store_unlisten stops it (before store_close). */
-int store_listen(struct store *st, void (*woken)(void *arg), void *arg);
+/* What another process sharing the store may have changed (bits). */
+enum store_news {
+	STORE_NEWS_EVENTS = 1 << 0,  /* it committed events */
+	STORE_NEWS_ROUTING = 1 << 1, /* what routing offers: store_tell_routing */
+};
+
+/* Call woken(arg, news) from a thread of the store's whenever another
+ * process sharing the store may have changed what news says (PostgreSQL:
+ * a NOTIFY, and once a second at the latest both, should one be lost);
+ * SQLite, which one process serves, never.  0, or -1 when the thread
+ * cannot start.  store_unlisten stops it (before store_close). */
+int store_listen(struct store *st, void (*woken)(void *arg, unsigned news), void *arg);
 void store_unlisten(struct store *st);
+
+/* Tell the other processes sharing st that what routing offers may have
+ * changed (a chat queued, an agent available): their listeners get
+ * STORE_NEWS_ROUTING.  Call from a thread with no transaction open.  A
+ * case note does not wake the router of every node this way. */
+void store_tell_routing(struct store *st);
 
 /* How many operations the store's driver does not have yet (a driver
  * being written: the admin commands work, serving needs them all); -1

@@ -17,8 +17,9 @@ struct store_driver {
 	const char *(*tx_error)(struct store_tx *tx);
 	int (*schema_version)(struct store *st);
 	/* NULL when one process is all there is (store.h: store_listen) */
-	int (*listen)(struct store *st, void (*woken)(void *arg), void *arg);
+	int (*listen)(struct store *st, void (*woken)(void *arg, unsigned news), void *arg);
 	void (*unlisten)(struct store *st);
+	void (*tell_routing)(struct store *st);
 };
 
 struct store {

@@ -264,6 +264,7 @@ const struct store_driver store_pg_driver = {
 	.schema_version = pg_schema_version,
 	.listen = pg_listen,
 	.unlisten = pg_unlisten,
+	.tell_routing = pg_tell_routing,
 };
 
 /* --- parameters ------------------------------------------------------------ */

@@ -88,8 +88,9 @@ extern const struct store_ops pg_ops;
 void pg_notify_committed(struct pgtx *t);
 
 /* store_pg_notify.c */
-int pg_listen(struct store *st, void (*woken)(void *arg), void *arg);
+int pg_listen(struct store *st, void (*woken)(void *arg, unsigned news), void *arg);
 void pg_unlisten(struct store *st);
+void pg_tell_routing(struct store *st);
 const char *pg_conninfo(struct store *st);
 void *pg_listener(struct store *st);
 void pg_set_listener(struct store *st, void *l);

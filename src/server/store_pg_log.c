@@ -135,16 +135,13 @@ static int chain_head(struct pgtx *t, int64_t *last_id, unsigned char head[32])
 	return STORE_OK;
 }
 
-/* The newest record in kv, so that cutting the tail is seen too. */
-static int write_head(struct pgtx *t, int64_t id, const unsigned char hash[32])
+/* The kv head's value for record id: the newest record, kept beside the
+ * chain so that cutting the tail is seen too. */
+static void head_value(int64_t id, const unsigned char hash[32], char val[96])
 {
-	char val[96], hex[65];
-	struct pg_args a = { 0 };
+	char hex[65];
 	sodium_bin2hex(hex, sizeof(hex), hash, 32);
-	snprintf(val, sizeof(val), "%lld:%s", (long long)id, hex);
-	pg_arg_text(&a, val);
-	return pg_exec(t, "INSERT INTO kv(key, value) VALUES('audit_head', $1)"
-			  " ON CONFLICT(key) DO UPDATE SET value = excluded.value", &a, NULL);
+	snprintf(val, 96, "%lld:%s", (long long)id, hex);
 }
 
 int pg_audit_append(struct store_tx *tx, const struct audit_entry *e, int64_t now)
@@ -173,10 +170,15 @@ int pg_audit_append(struct store_tx *tx, const struct audit_entry *e, int64_t no
 	pg_arg_int(&a, e->result);
 	pg_arg_bytes(&a, prev, 32);
 	pg_arg_bytes(&a, hash, 32);
-	rc = pg_exec(t, "INSERT INTO audit(id, at, actor_id, actor, action, target_type, target_id,"
-			" citizen_id, client_addr, result, prev_hash, hash)"
-			" VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)", &a, NULL);
-	return rc == STORE_OK ? write_head(t, id, hash) : rc;
+	char head[96];
+	head_value(id, hash, head);
+	pg_arg_text(&a, head);
+	/* One round trip while the chain is locked: the record and the head. */
+	return pg_exec(t, "WITH rec AS (INSERT INTO audit(id, at, actor_id, actor, action,"
+			  " target_type, target_id, citizen_id, client_addr, result, prev_hash, hash)"
+			  " VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id)"
+			  " INSERT INTO kv(key, value) SELECT 'audit_head', $13 FROM rec"
+			  " ON CONFLICT(key) DO UPDATE SET value = excluded.value", &a, NULL);
 }
 
 static char *audit_cursor(const json_t *item)

@@ -6,7 +6,9 @@
  * LISTENs on its own connection and wakes its hub, which reads the event
  * log from its last seq.  The notification carries nothing: the log is
  * the carrier, so a lost notification (a listener reconnecting, a full
- * queue) costs at most the one-second poll, never an event.
+ * queue) costs at most the one-second poll, never an event.  What routing
+ * offers has a channel of its own, so that the leader's router is woken
+ * by a chat queued or an agent available elsewhere, not by every note.
  *
  * Routing: one node leads the offers, the one holding a session advisory
  * lock; when it dies its connection closes, the lock goes, and the next
@@ -22,12 +24,13 @@
 #include <unistd.h>
 
 #define CHANNEL "guichet_events"
+#define ROUTING_CHANNEL "guichet_routing"
 #define ROUTING_LOCK 0x6775696368657403LL
 #define POLL_MS 1000
 
 struct listener {
 	struct store *st;
-	void (*woken)(void *arg);
+	void (*woken)(void *arg, unsigned news);
 	void *arg;
 	pthread_t thread;
 	pthread_mutex_t mu;
@@ -41,11 +44,18 @@ void pg_notify_committed(struct pgtx *t)
 	PQclear(r); /* a lost wake-up is made good by the listeners' poll */
 }
 
+void pg_tell_routing(struct store *st)
+{
+	struct store_tx *tx = store_tx_get(st);
+	if (tx)
+		PQclear(PQexec(PGT(tx)->conn, "NOTIFY " ROUTING_CHANNEL)); /* lost: the poll */
+}
+
 static PGconn *listen_conn(struct listener *l)
 {
 	PGconn *c = PQconnectdb(pg_conninfo(l->st));
 	if (PQstatus(c) == CONNECTION_OK) {
-		PGresult *r = PQexec(c, "LISTEN " CHANNEL);
+		PGresult *r = PQexec(c, "LISTEN " CHANNEL "; LISTEN " ROUTING_CHANNEL);
 		bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
 		PQclear(r);
 		if (ok)
@@ -63,18 +73,25 @@ static bool stopping(struct listener *l)
 	return s;
 }
 
-/* Wait for a notification, the poll's second, or the stop; false when
- * the connection is lost. */
-static bool wait_once(struct listener *l, PGconn *c)
+/* Wait for notifications, the poll's second, or the stop; what they say
+ * into *news (the poll's second says everything); false when the
+ * connection is lost. */
+static bool wait_once(struct listener *l, PGconn *c, unsigned *news)
 {
 	struct pollfd fds[2] = { { PQsocket(c), POLLIN, 0 }, { l->stop_pipe[0], POLLIN, 0 } };
-	if (poll(fds, 2, POLL_MS) < 0)
+	int ready = poll(fds, 2, POLL_MS);
+	*news = STORE_NEWS_EVENTS | STORE_NEWS_ROUTING;
+	if (ready <= 0)
 		return true;
 	if (fds[0].revents && !PQconsumeInput(c))
 		return false;
+	*news = 0;
 	PGnotify *n;
-	while ((n = PQnotifies(c)))
+	while ((n = PQnotifies(c))) {
+		*news |= strcmp(n->relname, ROUTING_CHANNEL) == 0 ? STORE_NEWS_ROUTING
+								 : STORE_NEWS_EVENTS;
 		PQfreemem(n);
+	}
 	return PQstatus(c) == CONNECTION_OK;
 }
 
@@ -83,22 +100,24 @@ static void *listen_thread(void *arg)
 	struct listener *l = arg;
 	PGconn *c = NULL;
 	while (!stopping(l)) {
+		unsigned news = STORE_NEWS_EVENTS | STORE_NEWS_ROUTING;
 		if (!c && !(c = listen_conn(l))) {
 			/* the database is away: keep polling the log meanwhile */
 			struct pollfd p = { l->stop_pipe[0], POLLIN, 0 };
 			poll(&p, 1, POLL_MS);
-		} else if (!wait_once(l, c)) {
+		} else if (!wait_once(l, c, &news)) {
 			PQfinish(c);
 			c = NULL;
+			news = STORE_NEWS_EVENTS | STORE_NEWS_ROUTING;
 		}
-		if (!stopping(l))
-			l->woken(l->arg);
+		if (news && !stopping(l))
+			l->woken(l->arg, news);
 	}
 	PQfinish(c);
 	return NULL;
 }
 
-int pg_listen(struct store *st, void (*woken)(void *arg), void *arg)
+int pg_listen(struct store *st, void (*woken)(void *arg, unsigned news), void *arg)
 {
 	struct listener *l = calloc(1, sizeof(*l));
 	if (!l)
