@@ -902,8 +902,8 @@ static bool report(struct run *r, long sent, double began, double wall0)
 		       pct(steady, nsteady, 99));
 	printf("stream reconnections:            %ld\n", reconnects);
 	if (nback && r->mid_at && last_back > r->mid_at)
-		printf("  all %zu back within:          %.1f s of the kill\n", nback,
-		       last_back - r->mid_at);
+		printf("  all back within:               %.1f s of the kill (%zu desks)\n",
+		       last_back - r->mid_at, nback);
 	printf("acknowledged writes found afterwards: %ld of %zu\n", found, r->nacks);
 	printf("events read per second:          %.0f\n", delivered / (now() - began));
 	printf("load client CPU:                 %.1f s user, %.1f s system over %.1f s wall\n",
