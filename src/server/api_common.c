@@ -116,8 +116,7 @@ int api_audit(struct req *r, struct store_tx *tx, const char *action, const char
 int api_emit(struct req *r, struct store_tx *tx, const char *type, const json_t *payload,
 	     const struct event_scope *scope)
 {
-	int64_t seq;
-	int rc = tx->ops->event_append(tx, type, payload, scope, now_s(), &seq);
+	int rc = tx->ops->event_append(tx, type, payload, scope, now_s());
 	if (rc != STORE_OK) {
 		api_store_error(r, tx, rc);
 		return -1;

@@ -32,7 +32,7 @@ static int store_fail(struct store_tx *tx, int rc, char *err, size_t errlen)
 int chat_emit(struct store_tx *tx, const char *type, json_t *payload,
 	      const struct event_scope *scope, int64_t now)
 {
-	int rc = payload ? tx->ops->event_append(tx, type, payload, scope, now, NULL) : STORE_ERROR;
+	int rc = payload ? tx->ops->event_append(tx, type, payload, scope, now) : STORE_ERROR;
 	json_decref(payload);
 	return rc;
 }

@@ -206,8 +206,10 @@ struct store_ops {
 			    json_t **items);
 
 	/* --- events ------------------------------------------------------------ */
+	/* the event's seq is given as the transaction commits, in commit
+	 * order (a reader of "seq > last" never passes over one to come) */
 	int (*event_append)(struct store_tx *tx, const char *type, const json_t *payload,
-			    const struct event_scope *scope, int64_t now, int64_t *seq);
+			    const struct event_scope *scope, int64_t now);
 	/* events with seq > after, at most limit, oldest first: each item has
 	 * seq, type, data (JSON text) and the scope columns */
 	int (*events_since)(struct store_tx *tx, int64_t after, int limit, json_t **items);

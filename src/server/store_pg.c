@@ -211,6 +211,8 @@ static void pg_close(struct store *base)
 	while (t) {
 		struct pgtx *next = t->next;
 		PQfinish(t->conn);
+		json_decref(t->events);
+		json_decref(t->audits);
 		free(t);
 		t = next;
 	}
@@ -508,6 +510,84 @@ int pg_int(struct pgtx *t, const char *sql, struct pg_args *a, int64_t *out)
 	return rc;
 }
 
+/* Every result of a pipeline up to its sync point: the steps' results in
+ * order, each ended by a NULL; the first error kept in rc. */
+static int pipeline_results(struct pgtx *t, struct pg_step *s, int n)
+{
+	int rc = STORE_OK, i = 0;
+	for (;;) {
+		PGresult *r = PQgetResult(t->conn);
+		if (!r) {
+			if (++i > n || PQstatus(t->conn) != CONNECTION_OK)
+				break; /* the connection is gone: nothing more comes */
+			continue;
+		}
+		ExecStatusType st = PQresultStatus(r);
+		if (st == PGRES_PIPELINE_SYNC) {
+			PQclear(r);
+			break;
+		}
+		if (rc == STORE_OK && st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+			rc = map_error(t, r);
+		} else if (rc == STORE_OK && i < n && s[i].keep) {
+			s[i].res = r;
+			continue;
+		}
+		PQclear(r);
+	}
+	if (rc == STORE_OK && i < n) {
+		snprintf(t->err, sizeof(t->err), "the connection was lost");
+		rc = STORE_ERROR;
+	}
+	return rc;
+}
+
+int pg_pipeline(struct pgtx *t, struct pg_step *s, int n)
+{
+	const char *names[PG_MAX_STEPS];
+	int rc = STORE_OK, sent = 0;
+	for (int i = 0; i < n; i++)
+		s[i].res = NULL;
+	if (n > PG_MAX_STEPS) {
+		snprintf(t->err, sizeof(t->err), "too many statements in one pipeline");
+		rc = STORE_ERROR;
+		goto done;
+	}
+	/* prepared first: PQprepare waits for its answer, which a pipeline may not */
+	for (int i = 0; i < n; i++) {
+		if (s[i].a.overflow) {
+			snprintf(t->err, sizeof(t->err), "too many parameters");
+			rc = STORE_ERROR;
+			goto done;
+		}
+		if (!(names[i] = prepared(t, s[i].sql, s[i].a.n, &rc)))
+			goto done;
+	}
+	if (!PQenterPipelineMode(t->conn)) {
+		rc = map_error(t, NULL);
+		goto done;
+	}
+	while (sent < n && PQsendQueryPrepared(t->conn, names[sent], s[sent].a.n, s[sent].a.v,
+					       s[sent].a.len, s[sent].a.fmt, 0))
+		sent++;
+	if (!PQpipelineSync(t->conn) || sent < n)
+		rc = map_error(t, NULL);
+	int got = pipeline_results(t, s, sent);
+	if (rc == STORE_OK)
+		rc = got;
+	if (!PQexitPipelineMode(t->conn) && rc == STORE_OK)
+		rc = map_error(t, NULL);
+done:
+	for (int i = 0; i < n; i++) {
+		pg_args_free(&s[i].a);
+		if (rc != STORE_OK) {
+			PQclear(s[i].res);
+			s[i].res = NULL;
+		}
+	}
+	return rc;
+}
+
 /* --- rows ---------------------------------------------------------------------- */
 
 /* Type oids (server/catalog/pg_type_d.h, stable across versions). */
@@ -584,6 +664,7 @@ static int item_begin(struct pgtx *t)
 	}
 	int rc = simple(t, "SAVEPOINT item");
 	t->in_item = rc == STORE_OK;
+	pg_log_mark(t);
 	return rc;
 }
 
@@ -592,6 +673,7 @@ static void item_rollback(struct pgtx *t)
 	if (!t->in_item)
 		return;
 	t->in_item = false;
+	pg_log_drop_to_mark(t);
 	if (conn_in_tx(t)) {
 		simple(t, "ROLLBACK TO SAVEPOINT item");
 		simple(t, "RELEASE SAVEPOINT item");
@@ -623,6 +705,7 @@ static int begin(struct store_tx *tx, const char *sql)
 		t->nprepared = 0;
 		t->leading = false; /* its advisory lock went with the old session */
 	}
+	pg_log_drop(t); /* what an unfinished transaction left */
 	int rc = simple(t, sql);
 	t->in_tx = rc == STORE_OK;
 	return rc;
@@ -645,7 +728,9 @@ static int pg_commit(struct store_tx *tx)
 		return item_commit(t);
 	/* COMMIT of a transaction in error answers ROLLBACK, not an error */
 	bool failed = PQtransactionStatus(t->conn) == PQTRANS_INERROR;
-	int rc = simple(t, "COMMIT");
+	if (failed)
+		pg_log_drop(t);
+	int rc = pg_log_commit(t);
 	if (rc == STORE_OK && failed) {
 		snprintf(t->err, sizeof(t->err), "the transaction had failed: rolled back");
 		rc = STORE_ERROR;
@@ -668,6 +753,7 @@ static void pg_rollback(struct store_tx *tx)
 	}
 	if (conn_in_tx(t))
 		simple(t, "ROLLBACK");
+	pg_log_drop(t);
 	t->emitted = false;
 	t->in_tx = false;
 }
@@ -704,6 +790,7 @@ static int pg_group_end(struct store_tx *tx, bool commit)
 	}
 	if (conn_in_tx(t))
 		simple(t, "ROLLBACK");
+	pg_log_drop(t);
 	t->emitted = false;
 	t->in_tx = false;
 	return rc;

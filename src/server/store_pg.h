@@ -33,6 +33,12 @@ struct pgtx {
 	bool group;               /* inside group_begin: transactions are savepoints */
 	bool in_item;             /* the group's savepoint "item" is open */
 	bool emitted;             /* events appended: NOTIFY the other nodes after commit */
+	/* Events and audit records appended, written when the transaction
+	 * commits (store_pg_log.c): the rows that every writer serialises on
+	 * are then locked for one round trip, not for the whole request. */
+	json_t *events;
+	json_t *audits;
+	size_t item_events, item_audits; /* how many when the group's item began */
 	bool leading;             /* holds the routing lead (session advisory lock) */
 	struct pgtx *next;        /* the store's list of connections */
 };
@@ -78,6 +84,19 @@ int pg_int(struct pgtx *t, const char *sql, struct pg_args *a, int64_t *out);
  * *rc set on error. */
 PGresult *pg_result(struct pgtx *t, const char *sql, struct pg_args *a, int *rc);
 
+/* Statements sent together in one round trip (libpq's pipeline mode) and
+ * run in order; the first that fails stops the rest and gives the error.
+ * Each step's args are consumed; its result is kept in res when keep is
+ * set (the caller PQclears it), NULL otherwise. */
+struct pg_step {
+	const char *sql;
+	struct pg_args a;
+	bool keep;
+	PGresult *res;
+};
+#define PG_MAX_STEPS 4
+int pg_pipeline(struct pgtx *t, struct pg_step *steps, int n);
+
 /* A row of a result as JSON, by the conventions above. */
 json_t *pg_row(const PGresult *res, int row);
 
@@ -86,6 +105,13 @@ extern const struct store_ops pg_ops;
 /* After a commit that appended events: wake the other nodes
  * (store_pg_notify.c). */
 void pg_notify_committed(struct pgtx *t);
+
+/* store_pg_log.c: the transaction's events and audit records, written
+ * with its COMMIT; the marks, kept and dropped, for a group's items. */
+int pg_log_commit(struct pgtx *t);
+void pg_log_mark(struct pgtx *t);
+void pg_log_drop_to_mark(struct pgtx *t);
+void pg_log_drop(struct pgtx *t);
 
 /* store_pg_notify.c */
 int pg_listen(struct store *st, void (*woken)(void *arg, unsigned news), void *arg);
@@ -124,7 +150,7 @@ int pg_agent_service_ids(struct store_tx *, int64_t, int64_t *, int, int *);
 
 /* store_pg_log.c: events, audit, idempotency, kv */
 int pg_event_append(struct store_tx *, const char *, const json_t *, const struct event_scope *,
-		    int64_t, int64_t *);
+		    int64_t);
 int pg_events_since(struct store_tx *, int64_t, int, json_t **);
 int pg_event_last_seq(struct store_tx *, int64_t *);
 int pg_event_purged(struct store_tx *, int64_t *, int64_t *);

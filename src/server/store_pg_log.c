@@ -5,6 +5,10 @@
  * that tails "seq > last" never passes over one still to commit.  Audit:
  * appends are serialised by a transaction-level advisory lock, so that the
  * chain never forks; it verifies as SQLite's does (store_audit.c).
+ * Both locks are wanted by every writer of every node, so a transaction's
+ * events and records wait in it (pgtx.events, .audits) and are written
+ * with its COMMIT (pg_log_commit): the chain's lock is then held for two
+ * round trips, event_tail's for the last one alone.
  * Idempotency records and kv are shared rows. */
 #include "server/store_pg.h"
 
@@ -13,35 +17,31 @@
 #include <string.h>
 #include <sodium.h>
 
+#include "core/json_bounded.h"
 #include "server/store_audit.h"
 
 #define AUDIT_LOCK 0x6775696368657402LL
 
+/* The event waits in the transaction for its COMMIT (pg_log_commit). */
 int pg_event_append(struct store_tx *tx, const char *type, const json_t *payload,
-		    const struct event_scope *scope, int64_t now, int64_t *seq)
+		    const struct event_scope *scope, int64_t now)
 {
-	struct pg_args a = { 0 };
-	int64_t got = 0;
-	json_t *w = json_pack("{sO}", "d", (json_t *)payload);
-	pg_arg_text(&a, type);
-	pg_arg_json(&a, w, "d");
-	json_decref(w);
-	pg_arg_id(&a, scope->service_id);
-	pg_arg_id(&a, scope->agent_id);
-	pg_arg_id(&a, scope->chat_id);
-	pg_arg_int(&a, scope->staff);
-	pg_arg_int(&a, scope->is_public);
-	pg_arg_int(&a, now);
-	int rc = pg_int(PGT(tx), "WITH s AS (UPDATE event_tail SET last_seq = last_seq + 1"
-				 " WHERE id = 1 RETURNING last_seq)"
-				 " INSERT INTO events(seq, type, data, service_id, agent_id, chat_id,"
-				 " staff, public, at) SELECT last_seq, $1, $2, $3, $4, $5, $6, $7, $8"
-				 " FROM s RETURNING seq", &a, &got);
-	if (rc == STORE_OK)
-		PGT(tx)->emitted = true;
-	if (rc == STORE_OK && seq)
-		*seq = got;
-	return rc;
+	struct pgtx *t = PGT(tx);
+	char *data = json_bounded_dump(payload);
+	json_t *e = data ? json_pack("{sssssIsIsIsisisI}", "type", type, "data", data,
+				     "service_id", (json_int_t)scope->service_id,
+				     "agent_id", (json_int_t)scope->agent_id,
+				     "chat_id", (json_int_t)scope->chat_id, "staff", scope->staff,
+				     "public", scope->is_public, "at", (json_int_t)now)
+			 : NULL;
+	free(data);
+	if (!e || (!t->events && !(t->events = json_array())) ||
+	    json_array_append_new(t->events, e) < 0) {
+		snprintf(t->err, sizeof(t->err), "out of memory");
+		return STORE_ERROR;
+	}
+	t->emitted = true;
+	return STORE_OK;
 }
 
 int pg_events_since(struct store_tx *tx, int64_t after, int limit, json_t **items)
@@ -113,28 +113,6 @@ static bool hash_of(const json_t *row, const char *field, unsigned char out[32])
 	return hex && sodium_hex2bin(out, 32, hex, strlen(hex), NULL, &n, NULL) == 0 && n == 32;
 }
 
-/* The hash the next record chains to: the newest record's, else the
- * anchor left by a purge, else zeros. */
-static int chain_head(struct pgtx *t, int64_t *last_id, unsigned char head[32])
-{
-	json_t *row = NULL;
-	memset(head, 0, 32);
-	*last_id = 0;
-	int rc = pg_one(t, "SELECT id, encode(hash, 'hex') AS hash FROM audit ORDER BY id DESC LIMIT 1",
-			NULL, &row);
-	if (rc == STORE_NOT_FOUND)
-		rc = pg_one(t, "SELECT last_id AS id, encode(hash, 'hex') AS hash FROM audit_anchor"
-			       " WHERE id = 1", NULL, &row);
-	if (rc == STORE_NOT_FOUND)
-		return STORE_OK;
-	if (rc != STORE_OK)
-		return rc;
-	if (hash_of(row, "hash", head))
-		*last_id = json_integer_value(json_object_get(row, "id"));
-	json_decref(row);
-	return STORE_OK;
-}
-
 /* The kv head's value for record id: the newest record, kept beside the
  * chain so that cutting the tail is seen too. */
 static void head_value(int64_t id, const unsigned char hash[32], char val[96])
@@ -144,41 +122,184 @@ static void head_value(int64_t id, const unsigned char hash[32], char val[96])
 	snprintf(val, 96, "%lld:%s", (long long)id, hex);
 }
 
+/* The record waits in the transaction for its COMMIT, which chains it. */
 int pg_audit_append(struct store_tx *tx, const struct audit_entry *e, int64_t now)
 {
 	struct pgtx *t = PGT(tx);
-	struct pg_args a = { 0 };
-	int64_t last = 0;
-	unsigned char prev[32], hash[32];
-	pg_arg_int(&a, AUDIT_LOCK);
-	int rc = pg_exec(t, "SELECT pg_advisory_xact_lock($1)", &a, NULL);
-	if (rc == STORE_OK)
-		rc = chain_head(t, &last, prev);
+	json_t *r = json_pack("{sIsIss?sssssIsIss?sisI}", "actor_id", (json_int_t)e->actor_id,
+			      "at", (json_int_t)now, "actor", e->actor, "action", e->action,
+			      "target_type", e->target_type, "target_id", (json_int_t)e->target_id,
+			      "citizen_id", (json_int_t)e->citizen_id, "client_addr", e->client_addr,
+			      "result", e->result, "id", (json_int_t)0);
+	if (!r || (!t->audits && !(t->audits = json_array())) ||
+	    json_array_append_new(t->audits, r) < 0) {
+		snprintf(t->err, sizeof(t->err), r ? "out of memory" : "an audit field is not UTF-8");
+		return STORE_ERROR;
+	}
+	return STORE_OK;
+}
+
+/* --- what a transaction writes with its COMMIT ------------------------------------ */
+
+static size_t pending(const json_t *arr)
+{
+	return arr ? json_array_size(arr) : 0;
+}
+
+void pg_log_mark(struct pgtx *t)
+{
+	t->item_events = pending(t->events);
+	t->item_audits = pending(t->audits);
+}
+
+static void drop_after(json_t *arr, size_t keep)
+{
+	while (pending(arr) > keep)
+		json_array_remove(arr, json_array_size(arr) - 1);
+}
+
+void pg_log_drop_to_mark(struct pgtx *t)
+{
+	drop_after(t->events, t->item_events);
+	drop_after(t->audits, t->item_audits);
+}
+
+void pg_log_drop(struct pgtx *t)
+{
+	drop_after(t->events, 0);
+	drop_after(t->audits, 0);
+	t->item_events = t->item_audits = 0;
+}
+
+/* Take the chain's lock and read the hash the next record chains to (the
+ * newest record's, else the anchor left by a purge, else zeros) in one
+ * round trip: the head's statement runs once the lock is granted, with a
+ * snapshot of its own, so it sees the newest record. */
+static int lock_chain(struct pgtx *t, int64_t *last_id, unsigned char head[32])
+{
+	struct pg_step s[2] = { { .sql = "SELECT pg_advisory_xact_lock($1)" },
+				{ .sql = "SELECT id, encode(hash, 'hex') AS hash FROM"
+					 " (SELECT id, hash, 0 AS k FROM"
+					 "  (SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1) a"
+					 "  UNION ALL SELECT last_id, hash, 1 FROM audit_anchor WHERE id = 1) h"
+					 " ORDER BY k LIMIT 1", .keep = true } };
+	pg_arg_int(&s[0].a, AUDIT_LOCK);
+	memset(head, 0, 32);
+	*last_id = 0;
+	int rc = pg_pipeline(t, s, 2);
 	if (rc != STORE_OK)
 		return rc;
-	int64_t id = last + 1;
-	store_audit_hash(pg_audit_key(t), prev, id, now, e, hash);
-	pg_arg_int(&a, id);
-	pg_arg_int(&a, now);
-	pg_arg_id(&a, e->actor_id);
-	pg_arg_text(&a, e->actor);
-	pg_arg_text(&a, e->action);
-	pg_arg_text(&a, e->target_type);
-	pg_arg_id(&a, e->target_id);
-	pg_arg_id(&a, e->citizen_id);
-	pg_arg_text(&a, e->client_addr);
-	pg_arg_int(&a, e->result);
-	pg_arg_bytes(&a, prev, 32);
-	pg_arg_bytes(&a, hash, 32);
+	if (PQntuples(s[1].res) > 0) {
+		json_t *row = pg_row(s[1].res, 0);
+		if (row && hash_of(row, "hash", head))
+			*last_id = json_integer_value(json_object_get(row, "id"));
+		json_decref(row);
+	}
+	PQclear(s[1].res);
+	return STORE_OK;
+}
+
+static const char *jstr(const json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+static int64_t jnum(const json_t *o, const char *k)
+{
+	return json_integer_value(json_object_get(o, k));
+}
+
+/* Number the records from the head and chain them; the new head's kv value
+ * into head. */
+static int chain_records(struct pgtx *t, json_t *audits, char head[96])
+{
+	int64_t id = 0;
+	unsigned char prev[32], hash[32];
+	int rc = lock_chain(t, &id, prev);
+	size_t i;
+	json_t *r;
+	json_array_foreach(audits, i, r) {
+		if (rc != STORE_OK)
+			break;
+		struct audit_entry e = { jnum(r, "actor_id"), jstr(r, "actor"), jstr(r, "action"),
+					 jstr(r, "target_type"), jnum(r, "target_id"),
+					 jnum(r, "citizen_id"), jstr(r, "client_addr"),
+					 (int)jnum(r, "result") };
+		store_audit_hash(pg_audit_key(t), prev, ++id, jnum(r, "at"), &e, hash);
+		char hex[65];
+		json_object_set_new(r, "id", json_integer(id));
+		json_object_set_new(r, "prev", json_string(sodium_bin2hex(hex, sizeof(hex), prev, 32)));
+		json_object_set_new(r, "hash", json_string(sodium_bin2hex(hex, sizeof(hex), hash, 32)));
+		memcpy(prev, hash, 32);
+	}
+	if (rc == STORE_OK)
+		head_value(id, prev, head);
+	return rc;
+}
+
+static bool arg_rows(struct pg_args *a, const json_t *rows)
+{
+	char *s = json_bounded_dump(rows);
+	if (!s) {
+		pg_arg_text(a, NULL);
+		return false;
+	}
+	pg_arg_text(a, s);
+	a->owned[a->n - 1] = s;
+	return true;
+}
+
+static int no_memory(struct pgtx *t)
+{
+	snprintf(t->err, sizeof(t->err), "out of memory");
+	return STORE_ERROR;
+}
+
+/* The records, the head, the events (numbered under event_tail's lock, held
+ * until this COMMIT ends) and the COMMIT itself: one round trip. */
+int pg_log_commit(struct pgtx *t)
+{
+	struct pg_step s[PG_MAX_STEPS] = { { 0 } };
+	int n = 0, rc = STORE_OK;
 	char head[96];
-	head_value(id, hash, head);
-	pg_arg_text(&a, head);
-	/* One round trip while the chain is locked: the record and the head. */
-	return pg_exec(t, "WITH rec AS (INSERT INTO audit(id, at, actor_id, actor, action,"
-			  " target_type, target_id, citizen_id, client_addr, result, prev_hash, hash)"
-			  " VALUES($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id)"
-			  " INSERT INTO kv(key, value) SELECT 'audit_head', $13 FROM rec"
-			  " ON CONFLICT(key) DO UPDATE SET value = excluded.value", &a, NULL);
+	if (pending(t->audits) && (rc = chain_records(t, t->audits, head)) == STORE_OK) {
+		s[n].sql = "WITH rec AS (INSERT INTO audit(id, at, actor_id, actor, action, target_type,"
+			   " target_id, citizen_id, client_addr, result, prev_hash, hash)"
+			   " SELECT x.id, x.at, nullif(x.actor_id, 0), x.actor, x.action, x.target_type,"
+			   " nullif(x.target_id, 0), nullif(x.citizen_id, 0), x.client_addr, x.result,"
+			   " decode(x.prev, 'hex'), decode(x.hash, 'hex')"
+			   " FROM json_to_recordset($1::json) AS x(id bigint, at bigint, actor_id bigint,"
+			   " actor text, action text, target_type text, target_id bigint,"
+			   " citizen_id bigint, client_addr text, result int, prev text, hash text)"
+			   " RETURNING id)"
+			   " INSERT INTO kv(key, value) SELECT 'audit_head', $2 FROM (SELECT 1 FROM rec LIMIT 1) r"
+			   " ON CONFLICT(key) DO UPDATE SET value = excluded.value";
+		if (!arg_rows(&s[n].a, t->audits))
+			rc = no_memory(t);
+		pg_arg_text(&s[n++].a, head);
+	}
+	if (rc == STORE_OK && pending(t->events)) {
+		s[n].sql = "WITH tail AS (UPDATE event_tail SET last_seq = last_seq + $2 WHERE id = 1"
+			   " RETURNING last_seq - $2 AS base)"
+			   " INSERT INTO events(seq, type, data, service_id, agent_id, chat_id, staff,"
+			   " public, at) SELECT tail.base + x.n, x.type, x.data, nullif(x.service_id, 0),"
+			   " nullif(x.agent_id, 0), nullif(x.chat_id, 0), x.staff, x.public, x.at"
+			   " FROM tail, ROWS FROM (json_to_recordset($1::json) AS (type text, data text,"
+			   " service_id bigint, agent_id bigint, chat_id bigint, staff int, public int,"
+			   " at bigint)) WITH ORDINALITY AS x(type, data, service_id, agent_id, chat_id,"
+			   " staff, public, at, n)";
+		if (!arg_rows(&s[n].a, t->events))
+			rc = no_memory(t);
+		pg_arg_int(&s[n++].a, (int64_t)json_array_size(t->events));
+	}
+	s[n++].sql = "COMMIT";
+	if (rc == STORE_OK)
+		rc = pg_pipeline(t, s, n);
+	else
+		for (int i = 0; i < n; i++)
+			pg_args_free(&s[i].a);
+	pg_log_drop(t);
+	return rc;
 }
 
 static char *audit_cursor(const json_t *item)

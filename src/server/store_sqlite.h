@@ -130,7 +130,7 @@ int sq_viewing_clear(struct store_tx *, int64_t, const char *, int64_t, bool *);
 int sq_viewing_list(struct store_tx *, const char *, int64_t, int64_t, json_t **);
 /* log: events, audit, idempotency */
 int sq_event_append(struct store_tx *, const char *, const json_t *, const struct event_scope *,
-		    int64_t, int64_t *);
+		    int64_t);
 int sq_events_since(struct store_tx *, int64_t, int, json_t **);
 int sq_event_last_seq(struct store_tx *, int64_t *);
 int sq_event_purged(struct store_tx *, int64_t *, int64_t *);

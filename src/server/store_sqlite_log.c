@@ -11,7 +11,7 @@
 #include <sodium.h>
 
 int sq_event_append(struct store_tx *tx, const char *type, const json_t *payload,
-		    const struct event_scope *scope, int64_t now, int64_t *seq)
+		    const struct event_scope *scope, int64_t now)
 {
 	struct sqtx *t = SQ(tx);
 	sqlite3_stmt *st = sq_prep(t, "INSERT INTO events(type, data_json, service_id, agent_id,"
@@ -28,10 +28,7 @@ int sq_event_append(struct store_tx *tx, const char *type, const json_t *payload
 	sqlite3_bind_int(st, 6, scope->staff);
 	sqlite3_bind_int(st, 7, scope->is_public);
 	sqlite3_bind_int64(st, 8, now);
-	int rc = sq_exec_stmt(t, st);
-	if (rc == STORE_OK && seq)
-		*seq = sqlite3_last_insert_rowid(t->db);
-	return rc;
+	return sq_exec_stmt(t, st);
 }
 
 int sq_events_since(struct store_tx *tx, int64_t after, int limit, json_t **items)
