@@ -25,7 +25,7 @@
 struct pg_store {
 	struct store base;       /* first: a store * is a pg_store * */
 	char conninfo[1024];
-	pthread_mutex_t lock;    /* guards conns */
+	pthread_mutex_t lock;    /* guards conns and listener */
 	struct pgtx *conns;
 	pthread_key_t key;
 	unsigned char audit_key[32];
@@ -194,14 +194,22 @@ const char *pg_conninfo(struct store *st)
 	return PGS(st)->conninfo;
 }
 
-void *pg_listener(struct store *st)
+void *pg_listener_hold(struct store *st)
 {
+	pthread_mutex_lock(&PGS(st)->lock);
 	return PGS(st)->listener;
+}
+
+void pg_listener_release(struct store *st)
+{
+	pthread_mutex_unlock(&PGS(st)->lock);
 }
 
 void pg_set_listener(struct store *st, void *l)
 {
+	pthread_mutex_lock(&PGS(st)->lock);
 	PGS(st)->listener = l;
+	pthread_mutex_unlock(&PGS(st)->lock);
 }
 
 static void pg_close(struct store *base)

@@ -118,7 +118,10 @@ int pg_listen(struct store *st, void (*woken)(void *arg, unsigned news), void *a
 void pg_unlisten(struct store *st);
 void pg_tell_routing(struct store *st);
 const char *pg_conninfo(struct store *st);
-void *pg_listener(struct store *st);
+/* The listener, held (NULL when none) until released: pg_set_listener
+ * waits for every holder, so one who holds it may use it. */
+void *pg_listener_hold(struct store *st);
+void pg_listener_release(struct store *st);
 void pg_set_listener(struct store *st, void *l);
 int pg_lead(struct store_tx *, bool *);
 

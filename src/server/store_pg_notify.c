@@ -2,7 +2,11 @@
  *
  * Events: a node that committed events sends an empty NOTIFY afterwards,
  * outside the transaction (a NOTIFY inside it would serialise every
- * commit on the notification queue's lock); each node's listener thread
+ * commit on the notification queue's lock).  The listener's connection
+ * sends it, not the writer's: the writer answers without that round trip,
+ * the commits that come while one NOTIFY is on its way share the next,
+ * and that connection commits them without waiting for the disk (a lost
+ * wake-up costs a poll, never an event).  Each node's listener thread
  * LISTENs on its own connection and wakes its hub, which reads the event
  * log from its last seq.  The notification carries nothing: the log is
  * the carrier, so a lost notification (a listener reconnecting, a full
@@ -35,17 +39,44 @@ struct listener {
 	pthread_t thread;
 	pthread_mutex_t mu;
 	bool stopping;
-	int stop_pipe[2];         /* written to wake the thread for stopping */
+	unsigned to_send;         /* STORE_NEWS_* the other nodes are to hear */
+	int stop_pipe[2];         /* written to wake the thread: to stop, to send */
 };
+
+static const char *notify_sql(unsigned news)
+{
+	return news == STORE_NEWS_ROUTING ? "NOTIFY " ROUTING_CHANNEL
+	       : news == STORE_NEWS_EVENTS ? "NOTIFY " CHANNEL
+					   : "NOTIFY " CHANNEL "; NOTIFY " ROUTING_CHANNEL;
+}
+
+/* Hand news to the listener thread; false when there is none (an admin
+ * command: the caller sends it itself). */
+static bool wake_nodes(struct store *st, unsigned news)
+{
+	struct listener *l = pg_listener_hold(st);
+	if (l) {
+		pthread_mutex_lock(&l->mu);
+		bool queued = l->to_send != 0;
+		l->to_send |= news;
+		pthread_mutex_unlock(&l->mu);
+		if (!queued && write(l->stop_pipe[1], "n", 1) < 0)
+			perror("guichetd: listener");
+	}
+	pg_listener_release(st);
+	return l != NULL;
+}
 
 void pg_notify_committed(struct pgtx *t)
 {
-	PGresult *r = PQexec(t->conn, "NOTIFY " CHANNEL);
-	PQclear(r); /* a lost wake-up is made good by the listeners' poll */
+	if (!wake_nodes(t->base.store, STORE_NEWS_EVENTS))
+		PQclear(PQexec(t->conn, "NOTIFY " CHANNEL)); /* lost: the poll */
 }
 
 void pg_tell_routing(struct store *st)
 {
+	if (wake_nodes(st, STORE_NEWS_ROUTING))
+		return;
 	struct store_tx *tx = store_tx_get(st);
 	if (tx)
 		PQclear(PQexec(PGT(tx)->conn, "NOTIFY " ROUTING_CHANNEL)); /* lost: the poll */
@@ -55,7 +86,8 @@ static PGconn *listen_conn(struct listener *l)
 {
 	PGconn *c = PQconnectdb(pg_conninfo(l->st));
 	if (PQstatus(c) == CONNECTION_OK) {
-		PGresult *r = PQexec(c, "LISTEN " CHANNEL "; LISTEN " ROUTING_CHANNEL);
+		PGresult *r = PQexec(c, "SET synchronous_commit = off; LISTEN " CHANNEL
+					"; LISTEN " ROUTING_CHANNEL);
 		bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
 		PQclear(r);
 		if (ok)
@@ -73,9 +105,34 @@ static bool stopping(struct listener *l)
 	return s;
 }
 
-/* Wait for notifications, the poll's second, or the stop; what they say
- * into *news (the poll's second says everything); false when the
- * connection is lost. */
+/* What the nodes said, this one's own NOTIFYs included (as when the
+ * writers sent them: a writer that does not wake its hub is still heard). */
+static unsigned heard(PGconn *c)
+{
+	unsigned news = 0;
+	PGnotify *n;
+	while ((n = PQnotifies(c))) {
+		news |= strcmp(n->relname, ROUTING_CHANNEL) == 0 ? STORE_NEWS_ROUTING
+								 : STORE_NEWS_EVENTS;
+		PQfreemem(n);
+	}
+	return news;
+}
+
+/* Send what the node's commits queued: one NOTIFY for all of them. */
+static void send_news(struct listener *l, PGconn *c)
+{
+	pthread_mutex_lock(&l->mu);
+	unsigned news = l->to_send;
+	l->to_send = 0;
+	pthread_mutex_unlock(&l->mu);
+	if (news)
+		PQclear(PQexec(c, notify_sql(news))); /* lost: the poll */
+}
+
+/* Wait for notifications, the poll's second, the stop or news to send;
+ * what was heard into *news (the poll's second says everything); false
+ * when the connection is lost. */
 static bool wait_once(struct listener *l, PGconn *c, unsigned *news)
 {
 	struct pollfd fds[2] = { { PQsocket(c), POLLIN, 0 }, { l->stop_pipe[0], POLLIN, 0 } };
@@ -86,12 +143,13 @@ static bool wait_once(struct listener *l, PGconn *c, unsigned *news)
 	if (fds[0].revents && !PQconsumeInput(c))
 		return false;
 	*news = 0;
-	PGnotify *n;
-	while ((n = PQnotifies(c))) {
-		*news |= strcmp(n->relname, ROUTING_CHANNEL) == 0 ? STORE_NEWS_ROUTING
-								 : STORE_NEWS_EVENTS;
-		PQfreemem(n);
+	if (fds[1].revents) {
+		char buf[64];
+		if (read(l->stop_pipe[0], buf, sizeof(buf)) < 0)
+			perror("guichetd: listener");
+		send_news(l, c);
 	}
+	*news = heard(c);
 	return PQstatus(c) == CONNECTION_OK;
 }
 
@@ -102,9 +160,15 @@ static void *listen_thread(void *arg)
 	while (!stopping(l)) {
 		unsigned news = STORE_NEWS_EVENTS | STORE_NEWS_ROUTING;
 		if (!c && !(c = listen_conn(l))) {
-			/* the database is away: keep polling the log meanwhile */
+			/* the database is away: keep polling the log meanwhile; the
+			 * news queued meanwhile go (the poll tells the other nodes) */
 			struct pollfd p = { l->stop_pipe[0], POLLIN, 0 };
-			poll(&p, 1, POLL_MS);
+			char buf[64];
+			if (poll(&p, 1, POLL_MS) > 0 && read(l->stop_pipe[0], buf, sizeof(buf)) < 0)
+				perror("guichetd: listener");
+			pthread_mutex_lock(&l->mu);
+			l->to_send = 0;
+			pthread_mutex_unlock(&l->mu);
 		} else if (!wait_once(l, c, &news)) {
 			PQfinish(c);
 			c = NULL;
@@ -143,9 +207,11 @@ fail:
 
 void pg_unlisten(struct store *st)
 {
-	struct listener *l = pg_listener(st);
+	struct listener *l = pg_listener_hold(st);
+	pg_listener_release(st);
 	if (!l)
 		return;
+	pg_set_listener(st, NULL); /* from here on, no commit hands it news */
 	pthread_mutex_lock(&l->mu);
 	l->stopping = true;
 	pthread_mutex_unlock(&l->mu);
@@ -156,7 +222,6 @@ void pg_unlisten(struct store *st)
 	close(l->stop_pipe[1]);
 	pthread_mutex_destroy(&l->mu);
 	free(l);
-	pg_set_listener(st, NULL);
 }
 
 int pg_lead(struct store_tx *tx, bool *leader)
