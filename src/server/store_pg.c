@@ -361,16 +361,30 @@ void pg_arg_time(struct pg_args *a, const json_t *obj, const char *field)
 		pg_arg_text(a, NULL);
 }
 
-void pg_arg_json(struct pg_args *a, const json_t *obj, const char *field)
+/* s (malloc'd, may be NULL) as the next parameter, freed with the args. */
+static bool take(struct pg_args *a, char *s)
 {
-	json_t *v = json_object_get(obj, field);
-	char *s = v ? json_bounded_dump(v) : NULL;
 	if (!slot(a)) {
 		free(s);
-		return;
+		return false;
 	}
 	a->owned[a->n] = s;
 	a->v[a->n++] = s;
+	return true;
+}
+
+void pg_arg_json(struct pg_args *a, const json_t *obj, const char *field)
+{
+	json_t *v = json_object_get(obj, field);
+	take(a, v ? json_bounded_dump(v) : NULL);
+}
+
+bool pg_arg_rows(struct pg_args *a, const json_t *rows)
+{
+	/* not pg_arg_json's NULL on failure: json_to_recordset(NULL) would
+	 * write no row, and the transaction's events would go unsaid */
+	char *s = json_bounded_dump(rows);
+	return s && take(a, s);
 }
 
 void pg_args_free(struct pg_args *a)

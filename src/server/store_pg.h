@@ -69,6 +69,9 @@ void pg_arg_str(struct pg_args *a, const json_t *obj, const char *field);
 void pg_arg_jint(struct pg_args *a, const json_t *obj, const char *field);
 void pg_arg_time(struct pg_args *a, const json_t *obj, const char *field);
 void pg_arg_json(struct pg_args *a, const json_t *obj, const char *field);
+/* a JSON array of rows as one text parameter (json_to_recordset($n));
+ * false when it cannot be dumped or there is no room: fail the statement */
+bool pg_arg_rows(struct pg_args *a, const json_t *rows);
 void pg_args_free(struct pg_args *a);
 
 /* Run sql with a's parameters (a may be NULL; it is freed either way).

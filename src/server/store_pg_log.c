@@ -237,18 +237,6 @@ static int chain_records(struct pgtx *t, json_t *audits, char head[96])
 	return rc;
 }
 
-static bool arg_rows(struct pg_args *a, const json_t *rows)
-{
-	char *s = json_bounded_dump(rows);
-	if (!s) {
-		pg_arg_text(a, NULL);
-		return false;
-	}
-	pg_arg_text(a, s);
-	a->owned[a->n - 1] = s;
-	return true;
-}
-
 static int no_memory(struct pgtx *t)
 {
 	snprintf(t->err, sizeof(t->err), "out of memory");
@@ -274,7 +262,7 @@ int pg_log_commit(struct pgtx *t)
 			   " RETURNING id)"
 			   " INSERT INTO kv(key, value) SELECT 'audit_head', $2 FROM (SELECT 1 FROM rec LIMIT 1) r"
 			   " ON CONFLICT(key) DO UPDATE SET value = excluded.value";
-		if (!arg_rows(&s[n].a, t->audits))
+		if (!pg_arg_rows(&s[n].a, t->audits))
 			rc = no_memory(t);
 		pg_arg_text(&s[n++].a, head);
 	}
@@ -288,7 +276,7 @@ int pg_log_commit(struct pgtx *t)
 			   " service_id bigint, agent_id bigint, chat_id bigint, staff int, public int,"
 			   " at bigint)) WITH ORDINALITY AS x(type, data, service_id, agent_id, chat_id,"
 			   " staff, public, at, n)";
-		if (!arg_rows(&s[n].a, t->events))
+		if (!pg_arg_rows(&s[n].a, t->events))
 			rc = no_memory(t);
 		pg_arg_int(&s[n++].a, (int64_t)json_array_size(t->events));
 	}

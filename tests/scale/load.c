@@ -117,6 +117,7 @@ struct run {
 	struct ack *acks;
 	size_t nacks, cacks;
 	long failed, retries, inflight;
+	long tries_timeout, tries_409, tries_5xx, tries_other; /* why tries were not acknowledged */
 	struct write *retry_head, *retry_tail;
 	pid_t mid;
 	size_t connecting;       /* streams connected to nothing yet */
@@ -514,6 +515,9 @@ static void write_ended(struct run *r, struct write *w, CURLcode code)
 	curl_easy_cleanup(w->easy);
 	curl_slist_free_all(w->hdrs);
 	w->easy = NULL;
+	if (!id)
+		(code != CURLE_OK ? &r->tries_timeout : status == 409 ? &r->tries_409
+		 : status >= 500 ? &r->tries_5xx : &r->tries_other)[0]++;
 	if (id) {
 		r->acks = grow(r->acks, &r->cacks, r->nacks + 1, sizeof(*r->acks));
 		r->acks[r->nacks++] = (struct ack){ id, w->svc, w->sent };
@@ -891,6 +895,10 @@ static bool report(struct run *r, long sent, double began, double wall0)
 	printf("writes sent:                     %ld\n", sent);
 	printf("writes acknowledged:             %zu (%ld failed, %ld retries)\n", r->nacks, r->failed,
 	       r->retries);
+	if (r->failed || r->retries)
+		printf("tries not acknowledged:          %ld timed out or cut, %ld 409 in progress,"
+		       " %ld 5xx, %ld other\n", r->tries_timeout, r->tries_409, r->tries_5xx,
+		       r->tries_other);
 	printf("events expected:                 %ld\n", expected);
 	printf("events delivered:                %ld\n", delivered);
 	printf("events lost:                     %ld\n", expected - delivered);
