@@ -6,9 +6,13 @@
  * It prints what it measured and exits 0 only when no event was lost or
  * doubled and every acknowledged write is found afterwards.
  *
- * It is C over one libcurl multi handle driven by epoll, so that at
+ * It is C over libcurl multi handles driven by epoll, so that at
  * thousands of streams the client is not what is measured (the Python
- * client it replaces fell behind at 44,000 events a second).
+ * client it replaces fell behind at 44,000 events a second).  The writes
+ * run in a process of their own, which tells the reading process each
+ * acknowledged write through a pipe: a reader that falls behind thousands
+ * of streams must not delay the writes, or it times them out itself and
+ * measures its own retries instead of the nodes.
  *
  * usage: scale-load --plan FILE [--rate R] [--seconds S] [--midway CMD]
  * FILE (0600: it holds tokens, which must not be on argv), one item a line:
@@ -21,6 +25,7 @@
  * with its status and timings. */
 #include <curl/curl.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <signal.h>
 #include <spawn.h>
@@ -45,6 +50,11 @@ extern char **environ;
 /* Streams connecting at once: desks do not all open in the same instant,
  * and thousands of TLS handshakes at once only time out and start again. */
 #define MAX_CONNECTING 200
+/* After the writes: how long the streams may take to read what they
+ * should, as long as some still read (an overloaded node's events come
+ * late, which the latency shows, not never), and the most it waits. */
+#define DRAIN_STALLED 15
+#define DRAIN_MAX 600
 
 struct node {
 	char url[512], ca[1024];
@@ -86,6 +96,18 @@ struct ack {
 	double sent;
 };
 
+/* What the writer process tells the reader: a write acknowledged, or the
+ * end of the writes with their counts.  Smaller than PIPE_BUF: each is
+ * written whole. */
+enum { WMSG_ACK, WMSG_END };
+enum try_end { TRY_TIMEOUT, TRY_IN_PROGRESS, TRY_5XX, TRY_OTHER };
+struct wmsg {
+	int kind;
+	struct ack a;
+	long sent, failed, retries, tries[4];
+	double mid_at;
+};
+
 struct write {
 	long n;
 	int64_t case_id, svc;
@@ -117,13 +139,18 @@ struct run {
 	struct ack *acks;
 	size_t nacks, cacks;
 	long failed, retries, inflight;
-	long tries_timeout, tries_409, tries_5xx, tries_other; /* why tries were not acknowledged */
+	long tries[4];           /* why tries were not acknowledged: enum try_end */
 	struct write *retry_head, *retry_tail;
 	pid_t mid;
 	size_t connecting;       /* streams connected to nothing yet */
 	size_t next_start;       /* the first stream not started yet */
 	double first_write;      /* when the first write was sent */
 	double mid_at;           /* when the midway command started; 0: never */
+	int to_reader;           /* the writer's end of the pipe; -1 in the reader */
+	int from_writer;         /* the reader's end; -1 in the writer */
+	bool writer_over;        /* the writer said its end, or died */
+	long sent;               /* writes sent, as the writer said at its end */
+	double last_read;        /* when a stream last read a note */
 };
 
 static double now(void)
@@ -256,6 +283,7 @@ static int on_timer(CURLM *m, long ms, void *arg)
 }
 
 static void finished(struct run *r, CURL *e, CURLcode code);
+static void hear_writer(struct run *r);
 
 /* One turn: wait at most max_wait seconds for libcurl's sockets, let it
  * work, and hand the transfers that ended to finished(). */
@@ -267,6 +295,10 @@ static void turn(struct run *r, double max_wait)
 		wait = r->timer_at - now();
 	int n = epoll_wait(r->ep, evs, 256, wait > 0 ? (int)(wait * 1000) : 0), running;
 	for (int i = 0; i < n; i++) {
+		if (evs[i].data.fd == r->from_writer && r->from_writer >= 0) {
+			hear_writer(r);
+			continue;
+		}
 		int flags = (evs[i].events & EPOLLIN ? CURL_CSELECT_IN : 0) |
 			    (evs[i].events & EPOLLOUT ? CURL_CSELECT_OUT : 0) |
 			    (evs[i].events & (EPOLLERR | EPOLLHUP) ? CURL_CSELECT_ERR : 0);
@@ -346,6 +378,7 @@ static void block(struct run *r, struct stream *s, const char *b, size_t n, doub
 		return;
 	s->arr = grow(s->arr, &s->carr, s->narr + 1, sizeof(*s->arr));
 	s->arr[s->narr++] = (struct arrival){ strtoll(p + 10, NULL, 10), t };
+	r->last_read = t;
 }
 
 static size_t on_stream_data(char *data, size_t size, size_t nmemb, void *arg)
@@ -504,6 +537,40 @@ static int64_t written_id(struct write *w, CURLcode code, long *status)
 	return id;
 }
 
+/* The writer's news to the reader.  A full pipe blocks the writer: the
+ * reader reads it at every turn, and 1 MiB holds some seconds of acks. */
+static void tell_reader(struct run *r, const struct wmsg *m)
+{
+	while (write(r->to_reader, m, sizeof(*m)) < 0 && errno == EINTR)
+		;
+}
+
+/* The reader's side: the acks that came, and the end. */
+static void hear_writer(struct run *r)
+{
+	struct wmsg m[64];
+	ssize_t n;
+	while ((n = read(r->from_writer, m, sizeof(m))) > 0) {
+		for (size_t i = 0; i < (size_t)n / sizeof(*m); i++) {
+			if (m[i].kind == WMSG_ACK) {
+				r->acks = grow(r->acks, &r->cacks, r->nacks + 1, sizeof(*r->acks));
+				r->acks[r->nacks++] = m[i].a;
+				continue;
+			}
+			r->sent = m[i].sent;
+			r->failed = m[i].failed;
+			r->retries = m[i].retries;
+			memcpy(r->tries, m[i].tries, sizeof(r->tries));
+			r->mid_at = m[i].mid_at;
+			r->writer_over = true;
+		}
+	}
+	if (n == 0 && !r->writer_over) {
+		fputs("scale-load: the writer process died\n", stderr);
+		r->writer_over = true;
+	}
+}
+
 static void write_ended(struct run *r, struct write *w, CURLcode code)
 {
 	long status;
@@ -516,11 +583,10 @@ static void write_ended(struct run *r, struct write *w, CURLcode code)
 	curl_slist_free_all(w->hdrs);
 	w->easy = NULL;
 	if (!id)
-		(code != CURLE_OK ? &r->tries_timeout : status == 409 ? &r->tries_409
-		 : status >= 500 ? &r->tries_5xx : &r->tries_other)[0]++;
+		r->tries[code != CURLE_OK ? TRY_TIMEOUT : status == 409 ? TRY_IN_PROGRESS
+			 : status >= 500 ? TRY_5XX : TRY_OTHER]++;
 	if (id) {
-		r->acks = grow(r->acks, &r->cacks, r->nacks + 1, sizeof(*r->acks));
-		r->acks[r->nacks++] = (struct ack){ id, w->svc, w->sent };
+		tell_reader(r, &(struct wmsg){ .kind = WMSG_ACK, .a = { id, w->svc, w->sent } });
 	} else if (running || ++w->attempt < 3 * r->nnodes) {
 		r->retries++;
 		w->again_at = now() + BACKOFF;
@@ -861,7 +927,7 @@ static void more_files(void)
 	}
 }
 
-static bool report(struct run *r, long sent, double began, double wall0)
+static bool report(struct run *r, double began, double wall0)
 {
 	long expected = 0, delivered = 0, dups = 0, reconnects = 0;
 	size_t nlat = 0, clat = 0, opened = 0, nsteady = 0, csteady = 0, nback = 0;
@@ -890,15 +956,16 @@ static bool report(struct run *r, long sent, double began, double wall0)
 	qsort(steady, nsteady, sizeof(*steady), by_float);
 	qsort(lat, nlat, sizeof(*lat), by_float);
 	long found = found_afterwards(r);
-	struct rusage ru;
+	struct rusage ru, wr;
 	getrusage(RUSAGE_SELF, &ru);
-	printf("writes sent:                     %ld\n", sent);
+	getrusage(RUSAGE_CHILDREN, &wr); /* the writer, waited for */
+	printf("writes sent:                     %ld\n", r->sent);
 	printf("writes acknowledged:             %zu (%ld failed, %ld retries)\n", r->nacks, r->failed,
 	       r->retries);
 	if (r->failed || r->retries)
 		printf("tries not acknowledged:          %ld timed out or cut, %ld 409 in progress,"
-		       " %ld 5xx, %ld other\n", r->tries_timeout, r->tries_409, r->tries_5xx,
-		       r->tries_other);
+		       " %ld 5xx, %ld other\n", r->tries[TRY_TIMEOUT], r->tries[TRY_IN_PROGRESS],
+		       r->tries[TRY_5XX], r->tries[TRY_OTHER]);
 	printf("events expected:                 %ld\n", expected);
 	printf("events delivered:                %ld\n", delivered);
 	printf("events lost:                     %ld\n", expected - delivered);
@@ -914,9 +981,12 @@ static bool report(struct run *r, long sent, double began, double wall0)
 		       last_back - r->mid_at, nback);
 	printf("acknowledged writes found afterwards: %ld of %zu\n", found, r->nacks);
 	printf("events read per second:          %.0f\n", delivered / (now() - began));
-	printf("load client CPU:                 %.1f s user, %.1f s system over %.1f s wall\n",
-	       ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6,
-	       ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6, now() - wall0);
+	printf("load client CPU:                 %.1f s user, %.1f s system over %.1f s wall"
+	       " (writer: %.1f s)\n",
+	       ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + wr.ru_utime.tv_sec + wr.ru_utime.tv_usec / 1e6,
+	       ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6 + wr.ru_stime.tv_sec + wr.ru_stime.tv_usec / 1e6,
+	       now() - wall0,
+	       wr.ru_utime.tv_sec + wr.ru_stime.tv_sec + (wr.ru_utime.tv_usec + wr.ru_stime.tv_usec) / 1e6);
 	free(lat);
 	free(steady);
 	bool ok = expected == delivered && dups == 0 && found == (long)r->nacks && r->nacks > 0 &&
@@ -940,25 +1010,94 @@ static void cleanup(struct run *r)
 	curl_global_cleanup();
 }
 
+static int loop_init(struct run *r)
+{
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0 || !(r->multi = curl_multi_init()) ||
+	    (r->ep = epoll_create1(EPOLL_CLOEXEC)) < 0) {
+		fputs("scale-load: cannot set up libcurl and epoll\n", stderr);
+		return -1;
+	}
+	curl_multi_setopt(r->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+	curl_multi_setopt(r->multi, CURLMOPT_SOCKETDATA, r);
+	curl_multi_setopt(r->multi, CURLMOPT_TIMERFUNCTION, on_timer);
+	curl_multi_setopt(r->multi, CURLMOPT_TIMERDATA, r);
+	return 0;
+}
+
+/* The writer process: waits for the reader's go (its streams are open),
+ * writes, runs the midway command, and tells the reader each ack and the
+ * end.  Its exit status is its own; the reader judges. */
+static int writer_main(struct run *r, int go, int to_reader)
+{
+	char c;
+	r->nstreams = 0; /* the reader's */
+	r->to_reader = to_reader;
+	if (read(go, &c, 1) != 1 || loop_init(r) < 0)
+		return 2;
+	struct wmsg end = { .kind = WMSG_END };
+	end.sent = write_phase(r);
+	end.failed = r->failed;
+	end.retries = r->retries;
+	memcpy(end.tries, r->tries, sizeof(end.tries));
+	end.mid_at = r->mid_at;
+	tell_reader(r, &end);
+	cleanup(r);
+	return 0;
+}
+
+static bool writer_over(struct run *r)
+{
+	return r->writer_over;
+}
+
+/* Until every stream has what it should, while some still read. */
+static void drain(struct run *r)
+{
+	double start = now();
+	r->last_read = start;
+	while (!quiet(r) && now() - r->last_read < DRAIN_STALLED && now() - start < DRAIN_MAX)
+		run_until(r, 1, quiet);
+}
+
+/* The writer, forked before libcurl is set up: it inherits no connection. */
+static pid_t start_writer(struct run *r, int *go)
+{
+	int down[2], up[2];
+	if (pipe2(down, O_CLOEXEC) < 0 || pipe2(up, O_CLOEXEC) < 0)
+		return -1;
+	fcntl(up[1], F_SETPIPE_SZ, 1 << 20);
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(down[1]);
+		close(up[0]);
+		_exit(writer_main(r, down[0], up[1]));
+	}
+	close(down[0]);
+	close(up[1]);
+	*go = down[1];
+	r->from_writer = up[0];
+	fcntl(up[0], F_SETFL, O_NONBLOCK);
+	return pid;
+}
+
 int main(int argc, char **argv)
 {
-	static struct run r = { .ep = -1, .timer_at = -1 };
+	static struct run r = { .ep = -1, .timer_at = -1, .to_reader = -1, .from_writer = -1 };
 	const char *plan = NULL;
+	int go = -1;
 	if (parse_args(&r, argc, argv, &plan) < 0 || read_plan(&r, plan) < 0)
 		return 2;
 	more_files();
 	signal(SIGPIPE, SIG_IGN);
 	double wall0 = now();
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != 0 || !(r.multi = curl_multi_init()) ||
-	    (r.ep = epoll_create1(EPOLL_CLOEXEC)) < 0) {
-		fputs("scale-load: cannot set up libcurl and epoll\n", stderr);
+	pid_t writer = start_writer(&r, &go);
+	if (writer < 0 || loop_init(&r) < 0) {
+		fputs("scale-load: cannot start the writer process\n", stderr);
 		cleanup(&r);
 		return 2;
 	}
-	curl_multi_setopt(r.multi, CURLMOPT_SOCKETFUNCTION, on_socket);
-	curl_multi_setopt(r.multi, CURLMOPT_SOCKETDATA, &r);
-	curl_multi_setopt(r.multi, CURLMOPT_TIMERFUNCTION, on_timer);
-	curl_multi_setopt(r.multi, CURLMOPT_TIMERDATA, &r);
+	epoll_ctl(r.ep, EPOLL_CTL_ADD, r.from_writer,
+		  &(struct epoll_event){ .events = EPOLLIN, .data.fd = r.from_writer });
 	run_until(&r, 120, all_open);
 	size_t opened = 0;
 	for (size_t i = 0; i < r.nstreams; i++)
@@ -967,12 +1106,17 @@ int main(int argc, char **argv)
 	       now() - wall0);
 	fflush(stdout);
 	double began = now();
-	long sent = write_phase(&r);
-	run_until(&r, 15, quiet);
+	r.first_write = began;
+	if (write(go, "g", 1) != 1)
+		r.writer_over = true;
+	run_until(&r, r.seconds + 300, writer_over);
+	waitpid(writer, NULL, 0);
+	drain(&r);
 	r.done = true;
 	for (size_t i = 0; i < r.nstreams; i++)
 		stream_stop(&r, &r.streams[i]);
-	bool ok = report(&r, sent, began, wall0);
+	bool ok = r.writer_over && report(&r, began, wall0);
+	close(go);
 	cleanup(&r);
 	return ok ? 0 : 1;
 }
