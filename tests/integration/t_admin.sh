@@ -1,5 +1,6 @@
 # guichetd's administration commands on a real data directory: init, agent,
-# service, token; and the audit chain: intact, then edited, then cut.
+# service, token; and the audit chain: intact, purged whole and carried on
+# from its anchor, then edited, then cut.
 # stores: both
 . "$(dirname "$0")/lib.bash"
 D=$T/admin
@@ -47,15 +48,35 @@ expect_match "the audit chain verifies, after 1000 concurrent reads" "$(G audit 
 expect_match "...each of them recorded" \
 	"$(store_sql "SELECT count(*) FROM audit WHERE action = 'citizen.read'")" \
 	'^(100[1-9]|10[1-9][0-9]|1[1-9][0-9]{2})$'
-# The append-only trigger is dropped as an intruder with the database's
-# rights would; the chain still tells.
+# --- a purge that takes every record: the chain goes on from its anchor -------
+# Every record is made two years old (the trigger that keeps the log
+# append-only dropped, as only this test may), then purged.
 if [ -n "${GUICHETD_STORE:-}" ]; then
-	store_sql "DROP TRIGGER audit_no_update ON audit; UPDATE audit SET actor = 'mallory' WHERE id = 2" >/dev/null
+	store_sql "DROP TRIGGER audit_no_update ON audit" >/dev/null
 else
-	store_sql "DROP TRIGGER audit_no_update; UPDATE audit SET actor = 'mallory' WHERE id = 2" >/dev/null
+	store_sql "DROP TRIGGER audit_no_update" >/dev/null
 fi
+ALL=$(store_sql "UPDATE audit SET at = at - 2 * 366 * 86400; SELECT count(*) FROM audit")
+expect_eq "audit purge takes every record older than a year" "$(G audit purge)" \
+	"guichetd: $ALL audit records older than 365 days purged"
+expect_eq "...none is left" "$(store_sql "SELECT count(*) FROM audit")" 0
+expect_match "an emptied log verifies" "$(G audit verify)" 'intact'
+echo pw | G agent add carla --services voirie >/dev/null
+TOKEN=$(G token create carla)
+start_server
+req GET /api/v1/citizens/$CIT >/dev/null
+expect_eq "after the purge, a citizen's file is read" "$(req GET /api/v1/citizens/$CIT)" 200
+stop_server
+expect_match "the records written after the purge verify" "$(G audit verify)" 'intact'
+FIRST=$(store_sql "SELECT min(id) FROM audit")
+expect_eq "...the first of them chained to the purge's anchor" \
+	"$(store_sql "SELECT count(*) FROM audit a, audit_anchor n WHERE a.id = $FIRST AND a.prev_hash = n.hash")" 1
+
+# --- tampering: an intruder with the database's rights, no trigger in the way ---
+ACTOR=$(store_sql "SELECT actor FROM audit WHERE id = $FIRST")
+store_sql "UPDATE audit SET actor = 'mallory' WHERE id = $FIRST" >/dev/null
 out=$(G audit verify)
 expect_eq "an edited record is detected (exit status 3)" "$?" 3
-expect_match "...and named" "$out" 'record 2: its content was changed'
-store_sql "UPDATE audit SET actor = 'bob' WHERE id = 2; DELETE FROM audit WHERE id = (SELECT max(id) FROM audit)" >/dev/null
+expect_match "...and named" "$out" "record $FIRST: its content was changed"
+store_sql "UPDATE audit SET actor = '$ACTOR' WHERE id = $FIRST; DELETE FROM audit WHERE id = (SELECT max(id) FROM audit)" >/dev/null
 expect_match "a removed newest record is detected" "$(G audit verify)" 'TAMPERED'
