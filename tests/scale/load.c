@@ -927,6 +927,11 @@ static void more_files(void)
 	}
 }
 
+static double secs(struct timeval tv)
+{
+	return (double)tv.tv_sec + tv.tv_usec / 1e6;
+}
+
 static bool report(struct run *r, double began, double wall0)
 {
 	long expected = 0, delivered = 0, dups = 0, reconnects = 0;
@@ -982,11 +987,9 @@ static bool report(struct run *r, double began, double wall0)
 	printf("acknowledged writes found afterwards: %ld of %zu\n", found, r->nacks);
 	printf("events read per second:          %.0f\n", delivered / (now() - began));
 	printf("load client CPU:                 %.1f s user, %.1f s system over %.1f s wall"
-	       " (writer: %.1f s)\n",
-	       ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + wr.ru_utime.tv_sec + wr.ru_utime.tv_usec / 1e6,
-	       ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6 + wr.ru_stime.tv_sec + wr.ru_stime.tv_usec / 1e6,
-	       now() - wall0,
-	       wr.ru_utime.tv_sec + wr.ru_stime.tv_sec + (wr.ru_utime.tv_usec + wr.ru_stime.tv_usec) / 1e6);
+	       " (writer: %.1f s)\n", secs(ru.ru_utime) + secs(wr.ru_utime),
+	       secs(ru.ru_stime) + secs(wr.ru_stime), now() - wall0,
+	       secs(wr.ru_utime) + secs(wr.ru_stime));
 	free(lat);
 	free(steady);
 	bool ok = expected == delivered && dups == 0 && found == (long)r->nacks && r->nacks > 0 &&
@@ -1063,10 +1066,22 @@ static void drain(struct run *r)
 static pid_t start_writer(struct run *r, int *go)
 {
 	int down[2], up[2];
-	if (pipe2(down, O_CLOEXEC) < 0 || pipe2(up, O_CLOEXEC) < 0)
+	if (pipe2(down, O_CLOEXEC) < 0)
 		return -1;
+	if (pipe2(up, O_CLOEXEC) < 0) {
+		close(down[0]);
+		close(down[1]);
+		return -1;
+	}
 	fcntl(up[1], F_SETPIPE_SZ, 1 << 20);
 	pid_t pid = fork();
+	if (pid < 0) {
+		close(down[0]);
+		close(down[1]);
+		close(up[0]);
+		close(up[1]);
+		return -1;
+	}
 	if (pid == 0) {
 		close(down[1]);
 		close(up[0]);
