@@ -1065,23 +1065,13 @@ static void drain(struct run *r)
 /* The writer, forked before libcurl is set up: it inherits no connection. */
 static pid_t start_writer(struct run *r, int *go)
 {
-	int down[2], up[2];
-	if (pipe2(down, O_CLOEXEC) < 0)
-		return -1;
-	if (pipe2(up, O_CLOEXEC) < 0) {
-		close(down[0]);
-		close(down[1]);
-		return -1;
-	}
+	int down[2] = { -1, -1 }, up[2] = { -1, -1 };
+	if (pipe2(down, O_CLOEXEC) < 0 || pipe2(up, O_CLOEXEC) < 0)
+		goto fail;
 	fcntl(up[1], F_SETPIPE_SZ, 1 << 20);
 	pid_t pid = fork();
-	if (pid < 0) {
-		close(down[0]);
-		close(down[1]);
-		close(up[0]);
-		close(up[1]);
-		return -1;
-	}
+	if (pid < 0)
+		goto fail;
 	if (pid == 0) {
 		close(down[1]);
 		close(up[0]);
@@ -1093,6 +1083,14 @@ static pid_t start_writer(struct run *r, int *go)
 	r->from_writer = up[0];
 	fcntl(up[0], F_SETFL, O_NONBLOCK);
 	return pid;
+fail:
+	for (int i = 0; i < 2; i++) {
+		if (down[i] >= 0)
+			close(down[i]);
+		if (up[i] >= 0)
+			close(up[i]);
+	}
+	return -1;
 }
 
 int main(int argc, char **argv)
