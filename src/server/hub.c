@@ -13,7 +13,8 @@
  * readers: a suspended stream waits in an index by audience
  * (hub_audience.h), a load wakes the waiters of its events' audiences, and
  * the store is read outside the hub lock, by one loader at a time (a
- * commit that finds a load running leaves it a note to read again). */
+ * commit that finds a load running leaves it a note to read again).
+ * The loads run in a thread of the hub's own: a commit only wakes it. */
 #include "server/hub.h"
 
 #include <pthread.h>
@@ -76,7 +77,9 @@ struct hub {
 	pthread_t beat;
 	uint64_t next_serial;
 	uint64_t checked_ns;     /* when the streams' tokens were last checked */
-	bool beat_started;
+	pthread_cond_t news;     /* reload was set: wakes the loader */
+	pthread_t load;
+	bool beat_started, loader_started;
 };
 
 static struct hub_event *slot(struct hub *h, int64_t seq)
@@ -221,21 +224,47 @@ out:
 	return rc;
 }
 
+/* Load what was committed until nothing new is left (lock held). */
+static void load_pending(struct hub *h)
+{
+	if (h->loading)
+		return; /* the loader reads again: reload is set */
+	h->loading = true;
+	while (h->reload && !h->stopping) {
+		h->reload = false;
+		if (load_batch(h, h->loaded) == CATCHUP_BATCH)
+			h->reload = true;
+	}
+	h->loading = false;
+}
+
+/* The loader thread: a commit only leaves it a note, so that under a
+ * steady flow of commits no request's thread is kept loading and waking
+ * streams for the others (its own answer and its other connections
+ * waiting meanwhile). */
+static void *loader(void *arg)
+{
+	struct hub *h = arg;
+	pthread_mutex_lock(&h->lock);
+	while (!h->stopping) {
+		if (!h->reload)
+			pthread_cond_wait(&h->news, &h->lock);
+		load_pending(h);
+	}
+	pthread_mutex_unlock(&h->lock);
+	return NULL;
+}
+
 void hub_notify(struct hub *h)
 {
 	if (!h)
 		return;
 	pthread_mutex_lock(&h->lock);
 	h->reload = true;
-	if (!h->loading) {
-		h->loading = true;
-		while (h->reload && !h->stopping) {
-			h->reload = false;
-			if (load_batch(h, h->loaded) == CATCHUP_BATCH)
-				h->reload = true;
-		}
-		h->loading = false;
-	}
+	if (h->loader_started)
+		pthread_cond_signal(&h->news);
+	else
+		load_pending(h); /* at start, or when the thread could not be made */
 	pthread_mutex_unlock(&h->lock);
 }
 
@@ -528,6 +557,7 @@ struct hub *hub_new(struct server *srv, const struct hub_conn_ops *ops)
 	h->ops = ops;
 	pthread_mutex_init(&h->lock, NULL);
 	pthread_cond_init(&h->wake, NULL);
+	pthread_cond_init(&h->news, NULL);
 	struct store_tx *tx = store_tx_get(srv->store);
 	int64_t last = 0;
 	if (tx)
@@ -544,6 +574,10 @@ struct hub *hub_new(struct server *srv, const struct hub_conn_ops *ops)
 	pthread_mutex_unlock(&h->lock);
 	if (pthread_create(&h->beat, NULL, heartbeat, h) == 0)
 		h->beat_started = true;
+	pthread_mutex_lock(&h->lock);
+	if (pthread_create(&h->load, NULL, loader, h) == 0)
+		h->loader_started = true;
+	pthread_mutex_unlock(&h->lock);
 	return h;
 }
 
@@ -554,11 +588,17 @@ void hub_stop(struct hub *h)
 	pthread_mutex_lock(&h->lock);
 	h->stopping = true;
 	pthread_cond_broadcast(&h->wake);
+	pthread_cond_broadcast(&h->news);
 	wake_all(h, UINT64_MAX); /* each stream then ends itself */
 	pthread_mutex_unlock(&h->lock);
 	if (h->beat_started)
 		pthread_join(h->beat, NULL);
 	h->beat_started = false;
+	if (h->loader_started)
+		pthread_join(h->load, NULL);
+	pthread_mutex_lock(&h->lock); /* hub_notify reads it under the lock */
+	h->loader_started = false;
+	pthread_mutex_unlock(&h->lock);
 }
 
 void hub_free(struct hub *h)
@@ -570,6 +610,7 @@ void hub_free(struct hub *h)
 		free(h->ring[i].data);
 	}
 	pthread_cond_destroy(&h->wake);
+	pthread_cond_destroy(&h->news);
 	pthread_mutex_destroy(&h->lock);
 	free(h);
 }

@@ -29,16 +29,17 @@ struct hub_conn_ops {
 
 /* A hub over srv's store, pausing and waking streams through ops (borrowed:
  * it must outlive the hub); NULL when out of memory.  Starts the heartbeat
- * thread. */
+ * and the loader threads. */
 struct hub *hub_new(struct server *srv, const struct hub_conn_ops *ops);
 
-/* Stop the heartbeat, end every stream (resuming suspended ones so that
+/* Stop the threads, end every stream (resuming suspended ones so that
  * libmicrohttpd can close them) and free.  Call before http_stop... and
  * free after it: hub_stop then hub_free. */
 void hub_stop(struct hub *h);
 void hub_free(struct hub *h);
 
-/* Load the events committed since the last call and wake the streams. */
+/* Events were committed: the loader thread reads them and wakes their
+ * streams (it returns at once, so that the caller's reply does not wait). */
 void hub_notify(struct hub *h);
 
 /* A new event stream on connection conn for caller (copied), starting

@@ -93,7 +93,7 @@ struct stream {
 
 struct ack {
 	int64_t id, svc;
-	double sent;
+	double sent, acked;      /* first try sent, answer read */
 };
 
 /* What the writer process tells the reader: a write acknowledged, or the
@@ -586,7 +586,7 @@ static void write_ended(struct run *r, struct write *w, CURLcode code)
 		r->tries[code != CURLE_OK ? TRY_TIMEOUT : status == 409 ? TRY_IN_PROGRESS
 			 : status >= 500 ? TRY_5XX : TRY_OTHER]++;
 	if (id) {
-		tell_reader(r, &(struct wmsg){ .kind = WMSG_ACK, .a = { id, w->svc, w->sent } });
+		tell_reader(r, &(struct wmsg){ .kind = WMSG_ACK, .a = { id, w->svc, w->sent, now() } });
 	} else if (running || ++w->attempt < 3 * r->nnodes) {
 		r->retries++;
 		w->again_at = now() + BACKOFF;
@@ -960,6 +960,14 @@ static bool report(struct run *r, double began, double wall0)
 	}
 	qsort(steady, nsteady, sizeof(*steady), by_float);
 	qsort(lat, nlat, sizeof(*lat), by_float);
+	float *ack = calloc(r->nacks ? r->nacks : 1, sizeof(*ack));
+	if (!ack) {
+		fputs("scale-load: out of memory\n", stderr);
+		exit(2);
+	}
+	for (size_t i = 0; i < r->nacks; i++)
+		ack[i] = (float)((r->acks[i].acked - r->acks[i].sent) * 1000);
+	qsort(ack, r->nacks, sizeof(*ack), by_float);
 	long found = found_afterwards(r);
 	struct rusage ru, wr;
 	getrusage(RUSAGE_SELF, &ru);
@@ -971,6 +979,8 @@ static bool report(struct run *r, double began, double wall0)
 		printf("tries not acknowledged:          %ld timed out or cut, %ld 409 in progress,"
 		       " %ld 5xx, %ld other\n", r->tries[TRY_TIMEOUT], r->tries[TRY_IN_PROGRESS],
 		       r->tries[TRY_5XX], r->tries[TRY_OTHER]);
+	printf("write answer p50 / p99:          %.0f ms / %.0f ms  (write sent -> 201 read)\n",
+	       pct(ack, r->nacks, 50), pct(ack, r->nacks, 99));
 	printf("events expected:                 %ld\n", expected);
 	printf("events delivered:                %ld\n", delivered);
 	printf("events lost:                     %ld\n", expected - delivered);
@@ -992,6 +1002,7 @@ static bool report(struct run *r, double began, double wall0)
 	       secs(wr.ru_utime) + secs(wr.ru_stime));
 	free(lat);
 	free(steady);
+	free(ack);
 	bool ok = expected == delivered && dups == 0 && found == (long)r->nacks && r->nacks > 0 &&
 		  opened == r->nstreams;
 	return ok;
