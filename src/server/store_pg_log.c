@@ -126,11 +126,11 @@ static void head_value(int64_t id, const unsigned char hash[32], char val[96])
 int pg_audit_append(struct store_tx *tx, const struct audit_entry *e, int64_t now)
 {
 	struct pgtx *t = PGT(tx);
-	json_t *r = json_pack("{sIsIss?sssssIsIss?sisI}", "actor_id", (json_int_t)e->actor_id,
+	json_t *r = json_pack("{sIsIss?sssssIsIss?si}", "actor_id", (json_int_t)e->actor_id,
 			      "at", (json_int_t)now, "actor", e->actor, "action", e->action,
 			      "target_type", e->target_type, "target_id", (json_int_t)e->target_id,
 			      "citizen_id", (json_int_t)e->citizen_id, "client_addr", e->client_addr,
-			      "result", e->result, "id", (json_int_t)0);
+			      "result", e->result); /* its id comes with the chain's lock */
 	if (!r || (!t->audits && !(t->audits = json_array())) ||
 	    json_array_append_new(t->audits, r) < 0) {
 		snprintf(t->err, sizeof(t->err), r ? "out of memory" : "an audit field is not UTF-8");
@@ -216,11 +216,11 @@ static int chain_records(struct pgtx *t, json_t *audits, char head[96])
 	int64_t id = 0;
 	unsigned char prev[32], hash[32];
 	int rc = lock_chain(t, &id, prev);
+	if (rc != STORE_OK)
+		return rc;
 	size_t i;
 	json_t *r;
 	json_array_foreach(audits, i, r) {
-		if (rc != STORE_OK)
-			break;
 		struct audit_entry e = { jnum(r, "actor_id"), jstr(r, "actor"), jstr(r, "action"),
 					 jstr(r, "target_type"), jnum(r, "target_id"),
 					 jnum(r, "citizen_id"), jstr(r, "client_addr"),
@@ -232,9 +232,8 @@ static int chain_records(struct pgtx *t, json_t *audits, char head[96])
 		json_object_set_new(r, "hash", json_string(sodium_bin2hex(hex, sizeof(hex), hash, 32)));
 		memcpy(prev, hash, 32);
 	}
-	if (rc == STORE_OK)
-		head_value(id, prev, head);
-	return rc;
+	head_value(id, prev, head);
+	return STORE_OK;
 }
 
 static int no_memory(struct pgtx *t)

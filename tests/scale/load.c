@@ -100,11 +100,11 @@ struct ack {
  * end of the writes with their counts.  Smaller than PIPE_BUF: each is
  * written whole. */
 enum { WMSG_ACK, WMSG_END };
-enum try_end { TRY_TIMEOUT, TRY_IN_PROGRESS, TRY_5XX, TRY_OTHER };
+enum try_end { TRY_TIMEOUT, TRY_IN_PROGRESS, TRY_5XX, TRY_OTHER, TRY_COUNT };
 struct wmsg {
 	int kind;
 	struct ack a;
-	long sent, failed, retries, tries[4];
+	long sent, failed, retries, tries[TRY_COUNT];
 	double mid_at;
 };
 
@@ -139,7 +139,7 @@ struct run {
 	struct ack *acks;
 	size_t nacks, cacks;
 	long failed, retries, inflight;
-	long tries[4];           /* why tries were not acknowledged: enum try_end */
+	long tries[TRY_COUNT];   /* why tries were not acknowledged: enum try_end */
 	struct write *retry_head, *retry_tail;
 	pid_t mid;
 	size_t connecting;       /* streams connected to nothing yet */
