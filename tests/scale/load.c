@@ -960,11 +960,8 @@ static bool report(struct run *r, double began, double wall0)
 	}
 	qsort(steady, nsteady, sizeof(*steady), by_float);
 	qsort(lat, nlat, sizeof(*lat), by_float);
-	float *ack = calloc(r->nacks ? r->nacks : 1, sizeof(*ack));
-	if (!ack) {
-		fputs("scale-load: out of memory\n", stderr);
-		exit(2);
-	}
+	size_t cack = 0;
+	float *ack = grow(NULL, &cack, r->nacks, sizeof(*ack));
 	for (size_t i = 0; i < r->nacks; i++)
 		ack[i] = (float)((r->acks[i].acked - r->acks[i].sent) * 1000);
 	qsort(ack, r->nacks, sizeof(*ack), by_float);
